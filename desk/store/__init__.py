@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine setup, transactions and migrations. No Qt."""
