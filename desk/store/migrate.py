@@ -105,9 +105,7 @@ def verify_openable(db: Database) -> str | None:
     except Exception as exc:  # the driver's error says little to a receptionist
         raise NotADeskDatabase(f"Cannot read {path or db.url}: {exc}") from exc
     if revision is None and has_tables:
-        raise NotADeskDatabase(
-            f"{path or db.url} holds tables but is not a Studio Desk database."
-        )
+        raise NotADeskDatabase(f"{path or db.url} holds tables but is not a Studio Desk database.")
     if revision is not None and revision not in _known_revisions():
         raise DatabaseTooNew(
             f"This database was written by a newer Studio Desk (schema {revision}). "

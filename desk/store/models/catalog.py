@@ -47,7 +47,9 @@ class Trainer(CreatedAt, Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     availability: Mapped[list[TrainerAvailability]] = relationship(
-        back_populates="trainer", cascade="all, delete-orphan", order_by="TrainerAvailability.weekday"
+        back_populates="trainer",
+        cascade="all, delete-orphan",
+        order_by="TrainerAvailability.weekday",
     )
 
 

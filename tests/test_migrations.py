@@ -1,0 +1,113 @@
+"""Alembic owns the schema: the models and the migrations must never drift apart."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from desk.store import migrate
+from desk.store.db import Database
+from desk.store.models import Base
+
+
+def test_upgrade_head_on_empty_database_matches_models(tmp_path: Path) -> None:
+    db = Database.open_file(tmp_path / "empty.sqlite3")
+    result = migrate.upgrade(db)
+    assert result.from_revision is None
+    assert result.to_revision == migrate.head_revision()
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+        assert "bookings" in inspect(conn).get_table_names()
+    db.dispose()
+
+
+def test_sqlite_pragmas_are_set(db: Database) -> None:
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+
+
+def test_upgrade_is_a_no_op_at_head_and_takes_no_backup(db: Database, db_path: Path) -> None:
+    result = migrate.upgrade(db)
+    assert result.backup is None
+    assert list(db_path.parent.glob("*.backup-*")) == []
+
+
+def test_pending_upgrade_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database one revision behind is copied, then upgraded; the copy is the old schema."""
+    path = tmp_path / "old.sqlite3"
+    db = Database.open_file(path)
+    migrate.upgrade(db, backup=False)
+    db.dispose()
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.migrations_dir(), scripts)
+    (scripts / "versions" / "0002_test_only.py").write_text(
+        "revision = '0002'\n"
+        "down_revision = '0001'\n"
+        "branch_labels = None\n"
+        "depends_on = None\n"
+        "from alembic import op\n"
+        "def upgrade():\n"
+        "    op.execute('CREATE TABLE upgrade_marker (id INTEGER PRIMARY KEY)')\n"
+        "def downgrade():\n"
+        "    op.execute('DROP TABLE upgrade_marker')\n"
+    )
+    monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
+
+    db = Database.open_file(path)
+    result = migrate.upgrade(db)
+    db.dispose()
+    assert (result.from_revision, result.to_revision) == ("0001", "0002")
+    assert result.backup is not None and result.backup.exists()
+    backup = sqlite3.connect(result.backup)
+    tables = {r[0] for r in backup.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    version = backup.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    backup.close()
+    assert "upgrade_marker" not in tables and "bookings" in tables
+    assert version == "0001"
+
+
+def test_newer_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    db = Database.open_file(path)
+    migrate.upgrade(db, backup=False)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
+    db.dispose()
+    before = path.read_bytes()
+    db = Database.open_file(path)
+    with pytest.raises(migrate.DatabaseTooNew, match="newer Studio Desk"):
+        migrate.upgrade(db)
+    db.dispose()
+    assert path.read_bytes() == before
+
+
+def test_corrupt_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.sqlite3"
+    path.write_bytes(b"this is not a database at all" * 100)
+    db = Database.open_file(path)
+    with pytest.raises(migrate.NotADeskDatabase, match="not a SQLite database"):
+        migrate.upgrade(db)
+    db.dispose()
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    db = Database.open_file(path)
+    with pytest.raises(migrate.NotADeskDatabase, match="not a Studio Desk database"):
+        migrate.upgrade(db)
+    db.dispose()
