@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent setup for a fresh machine with only Python 3.11+ and pip:
+# system libraries Qt needs (Debian/Ubuntu, when run as root), a virtualenv in .venv,
+# and the project with its dev tools installed editable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QT_DEBS=(libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
+         libglib2.0-0 libdbus-1-3 fonts-dejavu-core binutils)
+missing=()
+if command -v dpkg >/dev/null 2>&1; then
+  for pkg in "${QT_DEBS[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install these system packages first: ${missing[*]}" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.studio-desk-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[dev]"
+  echo "$want" > "$stamp"
+fi
