@@ -1,0 +1,83 @@
+"""Engine and session setup for SQLite (default) or any SQLAlchemy URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from relay.models import Base, Counter
+
+_READ_ONLY = "relay_read_only"
+COUNTERS = ("inbox", "inbox_acked")
+
+
+class Database:
+    """Two session factories over one engine: writers take the SQLite write lock up front
+    (BEGIN IMMEDIATE) so concurrent writers queue on the busy timeout instead of failing on a
+    lock upgrade; readers use a plain deferred BEGIN and never block each other under WAL."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = _create_engine(url)
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(
+            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
+
+    def create_schema(self) -> None:
+        Base.metadata.create_all(self.engine)
+        with self.write() as session:
+            present = set(session.scalars(select(Counter.name)))
+            session.add_all(Counter(name=n, value=0) for n in COUNTERS if n not in present)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._writer.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str) -> Engine:
+    # hide_parameters: SQL errors would otherwise quote message bodies into the logs.
+    if not url.startswith("sqlite"):
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook emit BEGIN itself instead of pysqlite's implicit one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if _journal_mode(cursor) != "wal":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable across application crashes in WAL mode; only power loss can
+        # lose the last commits, which Meta would then redeliver.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _journal_mode(cursor: Any) -> str:
+    row = cursor.execute("PRAGMA journal_mode").fetchone()
+    return str(row[0]).lower() if row else ""
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    read_only = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

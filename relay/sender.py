@@ -1,0 +1,202 @@
+"""Background sender: drains the outbox into the Cloud API within Meta's limits.
+
+A dispatcher thread picks due messages (one per recipient, oldest first) and hands them to a
+small pool of worker threads that do the blocking HTTP call and record the result.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from relay import outbox_store
+from relay.config import RelayConfig
+from relay.db import Database
+from relay.graph import GraphClient, Outcome, SendResult
+from relay.outbox_store import OUTSIDE_WINDOW_REASON, SendJob
+from relay.throttle import Throttle
+
+logger = logging.getLogger("relay.sender")
+
+IDLE_SECONDS = 5.0  # safety net only: new work wakes the dispatcher immediately
+HEADS_PER_ROUND = 500
+AUTH_CODES = frozenset({0, 10, 190})
+
+
+class Sender:
+    def __init__(self, db: Database, config: RelayConfig, graph: GraphClient) -> None:
+        self._db = db
+        self._config = config
+        self._graph = graph
+        self._throttle = Throttle(
+            config.send_rate_per_second,
+            config.recipient_interval_seconds,
+            config.recipient_burst,
+        )
+        self._lock = threading.Lock()  # guards _in_flight and _throttle
+        self._in_flight: set[str] = set()
+        self._max_in_flight = config.send_workers * 2
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(config.send_workers, thread_name_prefix="relay-send")
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._db.write() as session:
+            orphans = outbox_store.release_in_flight(session, time.time())
+        if orphans:
+            logger.warning("%d message(s) were in flight at the last stop; now unknown", orphans)
+        self._thread = threading.Thread(target=self._run, name="relay-sender", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        # In-flight POSTs finish (bounded by the send timeout) so their results are recorded.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._graph.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                delay = self.dispatch()
+            except Exception as exc:  # a database hiccup must not kill the sender
+                logger.error("dispatch failed: %s", type(exc).__name__)
+                delay = 1.0
+            self._wake.wait(max(0.001, min(delay, IDLE_SECONDS)))
+
+    def dispatch(self) -> float:
+        """Start every send that is due and allowed; return seconds until the next one may be."""
+        with self._lock:
+            paused = self._throttle.paused_for()
+        if paused > 0:
+            return paused
+        now = time.time()
+        with self._db.read() as session:
+            jobs, next_due = outbox_store.queued_heads(session, now, HEADS_PER_ROUND)
+        delays = [next_due - now] if next_due is not None else []
+        for job in jobs:
+            wait = self._try_start(job, now)
+            if wait is None:
+                continue
+            delays.append(wait)
+            with self._lock:
+                overall_empty = self._throttle.overall.wait_time() > 0
+            if overall_empty:
+                break  # nobody else can go either
+        return min(delays, default=IDLE_SECONDS)
+
+    def _try_start(self, job: SendJob, now: float) -> float | None:
+        """Start `job` if allowed: None when started or settled, else seconds to wait."""
+        with self._lock:
+            if job.to_digits in self._in_flight or len(self._in_flight) >= self._max_in_flight:
+                return None  # a finishing send wakes us
+        if job.kind != "template" and not self._in_window(job, now):
+            self._settle_safely(
+                job, SendResult(Outcome.NEEDS_TEMPLATE, reason=OUTSIDE_WINDOW_REASON)
+            )
+            return None
+        with self._lock:
+            if not self._throttle.try_acquire(job.to_digits):
+                return max(
+                    self._throttle.recipient_wait(job.to_digits),
+                    self._throttle.overall.wait_time(),
+                    0.001,
+                )
+            self._in_flight.add(job.to_digits)
+        with self._db.write() as session:
+            claimed = outbox_store.claim(session, job.id, now)
+        if not claimed:
+            self._finished(job)
+            return None
+        self._pool.submit(self._send, job)
+        return None
+
+    def _in_window(self, job: SendJob, now: float) -> bool:
+        with self._db.read() as session:
+            return outbox_store.member_in_window(session, job.to_digits, now)
+
+    def _send(self, job: SendJob) -> None:
+        try:
+            result = self._graph.send(job.payload)
+            logger.info(
+                "message id=%s attempt=%d: %s", job.id, job.attempts + 1, result.outcome.value
+            )
+            self._settle_safely(job, result)
+        finally:
+            self._finished(job)
+
+    def _finished(self, job: SendJob) -> None:
+        with self._lock:
+            self._in_flight.discard(job.to_digits)
+        self._wake.set()
+
+    def _settle_safely(self, job: SendJob, result: SendResult) -> None:
+        try:
+            self._settle(job, result)
+        except Exception as exc:
+            # The row stays "sending"; housekeeping turns it into "unknown", and the status
+            # webhook (matched by biz_opaque_callback_data) tells the truth later.
+            logger.error("could not record result of message id=%s: %s", job.id, type(exc).__name__)
+
+    def _settle(self, job: SendJob, result: SendResult) -> None:
+        now = time.time()
+        outcome = result.outcome
+        if outcome in (Outcome.RETRY, Outcome.RETRY_RECIPIENT, Outcome.THROTTLED):
+            outcome = self._plan_retry(job, result, now)
+            if outcome is None:
+                return
+        with self._db.write() as session:
+            if outcome is Outcome.SENT and result.wamid:
+                outbox_store.record_sent(session, job.id, result.wamid, result.wa_id, now)
+                return
+            status = {
+                Outcome.NEEDS_TEMPLATE: "needs_template",
+                Outcome.UNKNOWN: "unknown",
+            }.get(outcome, "failed")
+            outbox_store.record_outcome(
+                session, job.id, status, now, code=result.code, reason=result.reason
+            )
+        if status == "failed":
+            alert = " (check the access token / permissions)" if self._is_auth(result.code) else ""
+            logger.error("message id=%s failed with code %s%s", job.id, result.code, alert)
+
+    def _plan_retry(self, job: SendJob, result: SendResult, now: float) -> Outcome | None:
+        """Requeue with backoff; returns FAILED instead once attempts are exhausted."""
+        attempts = job.attempts + 1
+        if attempts >= self._config.max_send_attempts:
+            return Outcome.FAILED
+        delay = backoff_seconds(
+            attempts, self._config.backoff_unit_seconds, self._config.backoff_cap_seconds
+        )
+        if result.outcome is Outcome.THROTTLED:
+            with self._lock:
+                self._throttle.pause(delay)
+        with self._db.write() as session:
+            outbox_store.record_outcome(
+                session,
+                job.id,
+                "queued",
+                now,
+                code=result.code,
+                reason=result.reason,
+                retry_at=now + delay,
+            )
+        return None
+
+    @staticmethod
+    def _is_auth(code: int | None) -> bool:
+        return code is not None and (code in AUTH_CODES or 200 <= code <= 299)
+
+
+def backoff_seconds(failures: int, unit: float, cap: float) -> float:
+    """4^n units after the n-th failure (4, 16, 64... seconds with the default unit)."""
+    return float(min(cap, unit * 4**failures))
