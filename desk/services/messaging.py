@@ -1,0 +1,283 @@
+"""The desk's side of WhatsApp: inbound events (deduped by wamid), the outbox, dialog state.
+
+An inbound event, the effects it causes and the replies it queues commit in one transaction with
+the event row itself, whose unique wamid is the "processed" mark. So a crash before commit leaves
+nothing behind, and a redelivered event after commit is recognised and does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk.domain.enums import MessageKind, OutboxStatus
+from desk.store.models import DialogState, InboundEvent, OutboxMessage, SyncState
+from desk.store.types import utcnow
+
+#: Order of delivery states; a status never moves backwards, FAILED is terminal.
+_RANK = {
+    OutboxStatus.PENDING: 0,
+    OutboxStatus.QUEUED: 1,
+    OutboxStatus.UNKNOWN: 1,
+    OutboxStatus.SENT: 2,
+    OutboxStatus.DELIVERED: 3,
+    OutboxStatus.READ: 4,
+}
+FINAL_STATUSES = frozenset({OutboxStatus.READ, OutboxStatus.FAILED, OutboxStatus.NEEDS_TEMPLATE})
+
+
+@dataclass(frozen=True)
+class InboundPayload:
+    """A member's message as the relay hands it over."""
+
+    wamid: str
+    wa_id: str
+    message_type: str
+    text: str = ""
+    reply_id: str = ""
+    profile_name: str = ""
+    cursor: int | None = None
+    received_at: datetime | None = None
+    raw: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    key: str
+    to_wa_id: str
+    kind: MessageKind
+    body: dict[str, Any]
+    status: OutboxStatus
+
+
+def already_processed(session: Session, wamid: str) -> bool:
+    found = session.scalar(select(InboundEvent.id).where(InboundEvent.wamid == wamid))
+    return found is not None
+
+
+def record_inbound(
+    session: Session, payload: InboundPayload, *, member_id: int | None, now: datetime | None = None
+) -> InboundEvent:
+    """Store the event row; the caller checked `already_processed` in this same transaction."""
+    now = now or utcnow()
+    event = InboundEvent(
+        wamid=payload.wamid,
+        relay_cursor=payload.cursor,
+        wa_id=payload.wa_id,
+        member_id=member_id,
+        profile_name=payload.profile_name[:120],
+        message_type=payload.message_type[:32],
+        text=payload.text,
+        reply_id=payload.reply_id[:256],
+        payload=json.dumps(dict(payload.raw or {}), ensure_ascii=False, default=str),
+        received_at=payload.received_at or now,
+        processed_at=now,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def enqueue(
+    session: Session,
+    *,
+    to_wa_id: str,
+    body: Mapping[str, Any],
+    preview: str,
+    member_id: int | None = None,
+    inbound_event_id: int | None = None,
+    created_by: int | None = None,
+    key: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Queue a message for the relay. The key makes re-pushing it harmless."""
+    kind = MessageKind(body["kind"])
+    row = OutboxMessage(
+        key=key or f"desk-{uuid.uuid4().hex}",
+        member_id=member_id,
+        to_wa_id=to_wa_id,
+        kind=kind,
+        body=json.dumps(dict(body), ensure_ascii=False),
+        preview=preview[:2000],
+        status=OutboxStatus.PENDING,
+        inbound_event_id=inbound_event_id,
+        created_by=created_by,
+        created_at=now or utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row.key
+
+
+def _item(row: OutboxMessage) -> OutboxItem:
+    return OutboxItem(
+        key=row.key,
+        to_wa_id=row.to_wa_id,
+        kind=row.kind,
+        body=json.loads(row.body),
+        status=row.status,
+    )
+
+
+def unpushed(session: Session, *, limit: int = 50) -> list[OutboxItem]:
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return [_item(r) for r in rows]
+
+
+def outbox_status(session: Session, key: str) -> OutboxStatus | None:
+    return session.scalar(select(OutboxMessage.status).where(OutboxMessage.key == key))
+
+
+def awaiting_status(session: Session, *, limit: int = 100) -> list[str]:
+    """Keys pushed to the relay whose delivery is not final yet."""
+    keys = session.scalars(
+        select(OutboxMessage.key)
+        .where(OutboxMessage.status.not_in([OutboxStatus.PENDING, *FINAL_STATUSES]))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(keys)
+
+
+@dataclass(frozen=True)
+class DeliveryUpdate:
+    key: str
+    status: OutboxStatus
+    wamid: str | None = None
+    error_code: int | None = None
+    error_reason: str = ""
+
+
+def apply_delivery(
+    session: Session, updates: Iterable[DeliveryUpdate], *, now: datetime | None = None
+) -> int:
+    """Move outbox rows forward (never backwards; failed and needs_template are terminal)."""
+    now = now or utcnow()
+    changed = 0
+    by_key = {u.key: u for u in updates}
+    if not by_key:
+        return 0
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.key.in_(by_key)))
+    for row in rows:
+        update = by_key[row.key]
+        if not _moves_forward(row.status, update.status):
+            continue
+        row.status = update.status
+        row.wamid = update.wamid or row.wamid
+        row.error_code = update.error_code
+        row.error_reason = update.error_reason[:300]
+        row.updated_at = now
+        if row.pushed_at is None:
+            row.pushed_at = now
+        changed += 1
+    session.flush()
+    return changed
+
+
+def _moves_forward(current: OutboxStatus, new: OutboxStatus) -> bool:
+    if current in (OutboxStatus.FAILED, OutboxStatus.NEEDS_TEMPLATE) or current == new:
+        return False
+    if new in (OutboxStatus.FAILED, OutboxStatus.NEEDS_TEMPLATE):
+        return True
+    return _RANK.get(new, 0) > _RANK.get(current, 0)
+
+
+@dataclass(frozen=True)
+class Dialog:
+    wa_id: str
+    state: dict[str, Any]
+    language: str
+
+
+def load_dialog(session: Session, wa_id: str, *, now: datetime | None = None) -> Dialog:
+    """The member's conversation state; an expired one reads as a fresh start."""
+    now = now or utcnow()
+    row = session.get(DialogState, wa_id)
+    if row is None or row.expires_at <= now:
+        language = row.language if row is not None else "en"
+        return Dialog(wa_id=wa_id, state={}, language=language)
+    return Dialog(wa_id=wa_id, state=json.loads(row.state), language=row.language)
+
+
+def save_dialog(
+    session: Session,
+    dialog: Dialog,
+    *,
+    member_id: int | None,
+    ttl: timedelta = timedelta(minutes=30),
+    now: datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    row = session.get(DialogState, dialog.wa_id)
+    if row is None:
+        row = DialogState(wa_id=dialog.wa_id)
+        session.add(row)
+    row.member_id = member_id
+    row.state = json.dumps(dialog.state, ensure_ascii=False, default=str)
+    row.language = dialog.language
+    row.expires_at = now + ttl
+    row.updated_at = now
+    session.flush()
+
+
+def _sync_row(session: Session) -> SyncState:
+    row = session.get(SyncState, 1)
+    if row is None:
+        row = SyncState(id=1, inbox_cursor=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def inbox_cursor(session: Session) -> int:
+    return _sync_row(session).inbox_cursor
+
+
+def advance_cursor(session: Session, cursor: int) -> None:
+    """Only ever forward: an old page replayed after a crash must not rewind the cursor."""
+    row = _sync_row(session)
+    row.inbox_cursor = max(row.inbox_cursor, cursor)
+    session.flush()
+
+
+def record_sync_outcome(session: Session, *, error: str = "", now: datetime | None = None) -> None:
+    row = _sync_row(session)
+    row.last_error = error[:300]
+    if not error:
+        row.last_sync_at = now or utcnow()
+    session.flush()
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    cursor: int
+    last_sync_at: datetime | None
+    last_error: str
+    waiting: int
+
+
+def sync_summary(session: Session) -> SyncSummary:
+    row = _sync_row(session)
+    waiting = len(unpushed(session, limit=1000))
+    return SyncSummary(row.inbox_cursor, row.last_sync_at, row.last_error, waiting)
+
+
+def parse_relay_time(value: Any) -> datetime | None:
+    """Relay timestamps are Unix seconds (as WhatsApp sends them)."""
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
