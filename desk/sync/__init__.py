@@ -1,0 +1,1 @@
+"""Sync with the relay: the HTTP client and the background worker. No Qt."""
