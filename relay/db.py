@@ -29,9 +29,11 @@ class Database:
 
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
-        with self.write() as session:
-            present = set(session.scalars(select(Counter.name)))
-            session.add_all(Counter(name=n, value=0) for n in COUNTERS if n not in present)
+        with self.read() as session:
+            missing = set(COUNTERS) - set(session.scalars(select(Counter.name)))
+        if missing:
+            with self.write() as session:
+                session.add_all(Counter(name=n, value=0) for n in sorted(missing))
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -171,6 +171,12 @@ def claim(session: Session, job_id: int, now: float) -> bool:
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+def count_in_flight(session: Session) -> int:
+    return len(
+        session.scalars(select(OutboundMessage.id).where(OutboundMessage.status == "sending")).all()
+    )
+
+
 def release_in_flight(session: Session, now: float, older_than: float | None = None) -> int:
     """Rows left "sending" by a crash (or a failed write) may or may not have reached Meta."""
     stale = OutboundMessage.status == "sending"

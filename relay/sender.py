@@ -44,8 +44,11 @@ class Sender:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        with self._db.write() as session:
-            orphans = outbox_store.release_in_flight(session, time.time())
+        with self._db.read() as session:
+            orphans = outbox_store.count_in_flight(session)
+        if orphans:
+            with self._db.write() as session:
+                orphans = outbox_store.release_in_flight(session, time.time())
         if orphans:
             logger.warning("%d message(s) were in flight at the last stop; now unknown", orphans)
         self._thread = threading.Thread(target=self._run, name="relay-sender", daemon=True)
