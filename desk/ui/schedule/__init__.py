@@ -1,0 +1,1 @@
+"""The schedule: day/week grid, class roster, PT booking."""

@@ -1,0 +1,1 @@
+"""Small shared widgets: inline errors, badges, empty states, confirmations."""
