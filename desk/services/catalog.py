@@ -70,7 +70,7 @@ class ProductView:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _name(value: str, what: str, longest: int) -> str:
+def clean_name(value: str, what: str, longest: int) -> str:
     cleaned = " ".join(str(value).split())
     if not cleaned:
         raise InvalidInput(f"Enter the {what}'s name.")
@@ -90,7 +90,7 @@ def whole_number(value: Any, what: str, *, least: int = 1, most: int | None = No
     return value
 
 
-def _colour(value: str) -> str:
+def clean_colour(value: str) -> str:
     if not _COLOUR.match(value):
         raise InvalidInput(f"{value!r} is not a colour like #4F7CAC.")
     return value.upper()
@@ -125,7 +125,7 @@ def _service_view(row: Service) -> ServiceView:
 def _service_fields(kind: ServiceKind, fields: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if "name" in fields:
-        cleaned["name"] = _name(fields["name"], "service", 80)
+        cleaned["name"] = clean_name(fields["name"], "service", 80)
     if "duration_minutes" in fields:
         cleaned["duration_minutes"] = whole_number(
             fields["duration_minutes"], "Duration", most=MAX_DURATION_MINUTES
@@ -136,7 +136,7 @@ def _service_fields(kind: ServiceKind, fields: dict[str, Any]) -> dict[str, Any]
             raise InvalidInput("A private service is one member at a time (capacity 1).")
         cleaned["default_capacity"] = capacity
     if "colour" in fields:
-        cleaned["colour"] = _colour(fields["colour"])
+        cleaned["colour"] = clean_colour(fields["colour"])
     if "description" in fields:
         cleaned["description"] = str(fields["description"]).strip()[:400]
     return cleaned
@@ -252,7 +252,7 @@ def _room(session: Session, room_id: int) -> Room:
 
 def create_room(session: Session, *, name: str, actor: Actor) -> RoomView:
     actor.require(StaffRole.OWNER, doing="change the rooms")
-    cleaned = _name(name, "room", 80)
+    cleaned = clean_name(name, "room", 80)
     _unique(session, Room, cleaned, None)
     row = Room(name=cleaned)
     session.add(row)
@@ -264,7 +264,7 @@ def create_room(session: Session, *, name: str, actor: Actor) -> RoomView:
 def rename_room(session: Session, *, room_id: int, name: str, actor: Actor) -> RoomView:
     actor.require(StaffRole.OWNER, doing="change the rooms")
     row = _room(session, room_id)
-    cleaned = _name(name, "room", 80)
+    cleaned = clean_name(name, "room", 80)
     _unique(session, Room, cleaned, row.id)
     row.name = cleaned
     audit.record(session, actor, "room.rename", "room", row.id, name=cleaned)
@@ -341,7 +341,7 @@ def _product_terms(terms: dict[str, Any]) -> dict[str, Any]:
     if kind not in set(ProductKind):
         raise InvalidInput(f"A product is a package or a membership, not {kind!r}.")
     kind = ProductKind(kind)
-    cleaned = dict(terms, kind=kind, name=_name(terms["name"], "product", 120))
+    cleaned = dict(terms, kind=kind, name=clean_name(terms["name"], "product", 120))
     if isinstance(terms["price_minor"], bool) or not isinstance(terms["price_minor"], int):
         raise InvalidInput("The price must be a whole number of minor units (kuruş, cents).")
     if terms["price_minor"] < 0:

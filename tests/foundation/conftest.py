@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
 
-from desk.domain.enums import StaffRole
+from desk.domain.enums import ServiceKind, StaffRole
 from desk.services.actor import Actor
 from desk.store.db import Database
 from desk.store.models import Base, StaffUser
@@ -57,3 +58,61 @@ def unchanged(db: Database) -> Callable[[], Callable[[], None]]:
         return check
 
     return snapshot
+
+
+@dataclass(frozen=True)
+class Studio:
+    """A small studio: two group services, one private, two rooms, two trainers."""
+
+    owner: Actor
+    reformer: int
+    spinning: int
+    pt: int
+    studio_a: int
+    studio_b: int
+    ayse: int
+    mert: int
+    ayse_login: Actor
+
+
+@pytest.fixture
+def studio(db: Database, owner: Actor) -> Studio:
+    from desk.services import catalog, trainers
+
+    with db.write() as s:
+        login = StaffUser(name="Ayşe", role=StaffRole.TRAINER, pin_hash="not-a-real-hash")
+        s.add(login)
+        s.flush()
+        make = catalog.create_service
+        reformer = make(
+            s,
+            name="Reformer",
+            kind=ServiceKind.GROUP,
+            duration_minutes=50,
+            default_capacity=8,
+            actor=owner,
+        )
+        spinning = make(
+            s,
+            name="Spinning",
+            kind=ServiceKind.GROUP,
+            duration_minutes=45,
+            default_capacity=14,
+            actor=owner,
+        )
+        pt = make(s, name="PT 1:1", kind=ServiceKind.PRIVATE, duration_minutes=60, actor=owner)
+        room_a = catalog.create_room(s, name="Studio A", actor=owner)
+        room_b = catalog.create_room(s, name="Studio B", actor=owner)
+        ayse = trainers.create_trainer(s, name="Ayşe Kaya", staff_user_id=login.id, actor=owner)
+        mert = trainers.create_trainer(s, name="Mert Demir", actor=owner)
+        return Studio(
+            owner=owner,
+            reformer=reformer.id,
+            spinning=spinning.id,
+            pt=pt.id,
+            studio_a=room_a.id,
+            studio_b=room_b.id,
+            ayse=ayse.id,
+            mert=mert.id,
+            ayse_login=Actor.staff(login.id, StaffRole.TRAINER, "Ayşe"),
+        )
