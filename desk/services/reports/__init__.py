@@ -1,0 +1,1 @@
+"""Owner reports: read-only queries that return frozen dataclasses (see docs/reports.md)."""

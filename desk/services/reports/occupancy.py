@@ -1,0 +1,305 @@
+"""Occupancy: how full the group classes ran, per class, service, trainer, room, slot and week.
+
+One grouped SQL statement counts every class session's bookings (the expensive part, over up to a
+million booking rows); the roll-ups then add up those per-session rows, which number in the
+thousands, not the millions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Integer, Row, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from desk.domain.enums import BookingStatus, SessionKind, SessionStatus
+from desk.domain.timeutil import week_start
+from desk.services.reports.common import (
+    BOOKED_STATUSES,
+    Period,
+    SessionFilter,
+    local_clock,
+    parse_clock,
+    period_of,
+    rate,
+)
+from desk.store.models import Booking, ClassSession, Room, Service, Trainer, WaitlistEntry
+
+KeyT = TypeVar("KeyT", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Fill:
+    """Counts shared by every roll-up. Rates are seat-weighted: sum(booked) / sum(capacity)."""
+
+    sessions: int = 0
+    seats: int = 0
+    booked: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    late_cancels: int = 0
+    waitlisted: int = 0
+    full_sessions: int = 0
+
+    @property
+    def fill_rate(self) -> float | None:
+        return rate(self.booked, self.seats)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return rate(self.attended, self.seats)
+
+    @property
+    def show_rate(self) -> float | None:
+        """Of the seats booked, the share that were attended."""
+        return rate(self.attended, self.booked)
+
+    @property
+    def average_booked(self) -> float | None:
+        return self.booked / self.sessions if self.sessions else None
+
+    def __add__(self, other: Fill) -> Fill:
+        return Fill(
+            self.sessions + other.sessions,
+            self.seats + other.seats,
+            self.booked + other.booked,
+            self.attended + other.attended,
+            self.no_shows + other.no_shows,
+            self.late_cancels + other.late_cancels,
+            self.waitlisted + other.waitlisted,
+            self.full_sessions + other.full_sessions,
+        )
+
+
+def total_of(fills: Iterable[Fill]) -> Fill:
+    total = Fill()
+    for fill in fills:
+        total = total + fill
+    return total
+
+
+@dataclass(frozen=True)
+class SessionOccupancy:
+    session_id: int
+    #: Start in the studio's timezone.
+    starts_local: datetime
+    service_id: int
+    service: str
+    trainer_id: int
+    trainer: str
+    room_id: int | None
+    room: str
+    capacity: int
+    booked: int
+    attended: int
+    no_shows: int
+    late_cancels: int
+    #: Waitlist entries ever created for the session (see docs/reports.md).
+    waitlist_peak: int
+
+    @property
+    def weekday(self) -> int:
+        return self.starts_local.weekday()
+
+    @property
+    def hour(self) -> int:
+        return self.starts_local.hour
+
+    @property
+    def fill(self) -> Fill:
+        return Fill(
+            1,
+            self.capacity,
+            self.booked,
+            self.attended,
+            self.no_shows,
+            self.late_cancels,
+            self.waitlist_peak,
+            1 if self.booked >= self.capacity else 0,
+        )
+
+
+@dataclass(frozen=True)
+class GroupOccupancy:
+    """One service, trainer or room over the period."""
+
+    id: int | None
+    name: str
+    fill: Fill
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """One weekday × start-hour slot (studio-local), Monday = 0."""
+
+    weekday: int
+    hour: int
+    fill: Fill
+
+
+@dataclass(frozen=True)
+class WeekOccupancy:
+    week_of: date
+    fill: Fill
+    #: Fill-rate change against the week before, in rate units (0.05 = 5 points); None if unknown.
+    fill_change: float | None
+
+
+@dataclass(frozen=True)
+class OccupancyReport:
+    period: Period
+    filters: SessionFilter
+    total: Fill
+    sessions: tuple[SessionOccupancy, ...]
+    by_service: tuple[GroupOccupancy, ...]
+    by_trainer: tuple[GroupOccupancy, ...]
+    by_room: tuple[GroupOccupancy, ...]
+    heatmap: tuple[HeatCell, ...]
+    weeks: tuple[WeekOccupancy, ...]
+
+
+def _count(*statuses: BookingStatus) -> ColumnElement[int]:
+    return cast(
+        func.coalesce(func.sum(case((Booking.status.in_(statuses), 1), else_=0)), 0), Integer
+    )
+
+
+def _session_rows(
+    session: Session, period: Period, filters: SessionFilter
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The single grouped statement: one row per class session with its booking counts."""
+    clock = local_clock(session, ClassSession.starts_at, period.tz, period.starts, period.ends)
+    waitlist_peak = (
+        select(func.count(WaitlistEntry.id))
+        .where(WaitlistEntry.class_session_id == ClassSession.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            ClassSession.id,
+            clock,
+            ClassSession.service_id,
+            ClassSession.trainer_id,
+            ClassSession.room_id,
+            ClassSession.capacity,
+            _count(*BOOKED_STATUSES),
+            _count(BookingStatus.COMPLETED),
+            _count(BookingStatus.NO_SHOW),
+            _count(BookingStatus.LATE_CANCELLED),
+            waitlist_peak,
+        )
+        .outerjoin(Booking, Booking.class_session_id == ClassSession.id)
+        .where(
+            ClassSession.starts_at >= period.starts,
+            ClassSession.starts_at < period.ends,
+            ClassSession.kind == SessionKind.CLASS,
+            ClassSession.status == SessionStatus.SCHEDULED,
+        )
+        .group_by(ClassSession.id)
+        .order_by(ClassSession.starts_at, ClassSession.id)
+    )
+    return session.execute(filters.apply(query)).all()
+
+
+def _names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    services = {sid: name for sid, name in session.execute(select(Service.id, Service.name))}
+    trainers = {tid: name for tid, name in session.execute(select(Trainer.id, Trainer.name))}
+    rooms = {rid: name for rid, name in session.execute(select(Room.id, Room.name))}
+    return services, trainers, rooms
+
+
+def _sessions(session: Session, period: Period, filters: SessionFilter) -> list[SessionOccupancy]:
+    services, trainers, rooms = _names(session)
+    tz = period.tz
+    result = []
+    for row in _session_rows(session, period, filters):
+        sid, clock, service_id, trainer_id, room_id, capacity, *counts = row
+        booked, attended, no_shows, late, waitlist = (int(n) for n in counts)
+        result.append(
+            SessionOccupancy(
+                session_id=sid,
+                starts_local=parse_clock(clock).replace(tzinfo=tz),
+                service_id=service_id,
+                service=services.get(service_id, "?"),
+                trainer_id=trainer_id,
+                trainer=trainers.get(trainer_id, "?"),
+                room_id=room_id,
+                room="" if room_id is None else rooms.get(room_id, "?"),
+                capacity=capacity,
+                booked=booked,
+                attended=attended,
+                no_shows=no_shows,
+                late_cancels=late,
+                waitlist_peak=waitlist,
+            )
+        )
+    return result
+
+
+def _roll_up(
+    sessions: list[SessionOccupancy], key: Callable[[SessionOccupancy], KeyT]
+) -> dict[KeyT, Fill]:
+    groups: dict[KeyT, Fill] = defaultdict(Fill)
+    for item in sessions:
+        groups[key(item)] = groups[key(item)] + item.fill
+    return dict(groups)
+
+
+def _groups(
+    sessions: list[SessionOccupancy],
+    key: Callable[[SessionOccupancy], tuple[int | None, str]],
+) -> tuple[GroupOccupancy, ...]:
+    groups = _roll_up(sessions, key)
+    rows = [GroupOccupancy(k[0], k[1], fill) for k, fill in groups.items()]
+    return tuple(sorted(rows, key=lambda g: g.name.casefold()))
+
+
+def _weeks(period: Period, sessions: list[SessionOccupancy]) -> tuple[WeekOccupancy, ...]:
+    by_week = _roll_up(sessions, lambda s: week_start(s.starts_local.date()))
+    weeks: list[WeekOccupancy] = []
+    for monday in period.mondays():
+        fill = by_week.get(monday, Fill())
+        before = weeks[-1].fill.fill_rate if weeks else None
+        now_rate = fill.fill_rate
+        change = None if before is None or now_rate is None else now_rate - before
+        weeks.append(WeekOccupancy(monday, fill, change))
+    return tuple(weeks)
+
+
+def occupancy(
+    session: Session,
+    *,
+    date_from: date,
+    date_to: date,
+    service_id: int | None = None,
+    trainer_id: int | None = None,
+    room_id: int | None = None,
+    now: datetime | None = None,
+) -> OccupancyReport:
+    """Occupancy of the group class sessions that start on studio days date_from..date_to."""
+    del now  # occupancy reads what the bookings say; it has no "as of"
+    period = period_of(session, date_from=date_from, date_to=date_to)
+    filters = SessionFilter(service_id, trainer_id, room_id)
+    sessions = _sessions(session, period, filters)
+    heat = _roll_up(sessions, lambda s: (s.weekday, s.hour))
+    cells = tuple(HeatCell(day, hour, fill) for (day, hour), fill in sorted(heat.items()))
+    return OccupancyReport(
+        period=period,
+        filters=filters,
+        total=total_of(s.fill for s in sessions),
+        sessions=tuple(sessions),
+        by_service=_groups(sessions, lambda s: (s.service_id, s.service)),
+        by_trainer=_groups(sessions, lambda s: (s.trainer_id, s.trainer)),
+        by_room=_groups(sessions, lambda s: (s.room_id, s.room or "No room")),
+        heatmap=cells,
+        weeks=_weeks(period, sessions),
+    )
+
+
+def week_label(monday: date) -> str:
+    sunday = monday + timedelta(days=6)
+    return f"{monday:%d %b}–{sunday:%d %b}"
