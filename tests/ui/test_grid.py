@@ -49,8 +49,8 @@ def grid(qtbot):
     columns = [GridColumn(d, f"{d:%a}", d, f"{d:%-d %b}") for d in days]
     events = [event(10 + n, d, 8 + n, occupancy="6/8") for n, d in enumerate(days)]
     widget.set_schedule(columns, events, now=at(MONDAY + timedelta(days=2), 12))
-    widget.show()
-    qtbot.waitExposed(widget)
+    with qtbot.waitExposed(widget):
+        widget.show()
     return widget
 
 

@@ -17,13 +17,6 @@ from desk.ui.worker import SALES, Background
 pytestmark = pytest.mark.ui
 
 
-@pytest.fixture
-def background(db, qtbot):
-    worker = Background(db)
-    yield worker
-    worker.shutdown()
-
-
 def test_result_arrives_on_main_thread(background, qtbot):
     seen = {}
 

@@ -1,0 +1,84 @@
+"""What every screen is handed by the composition root: the worker, who is signed in, a clock.
+
+Screens never reach for globals: `desk/app.py` builds one `DeskContext` and passes it down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from desk.domain.enums import StaffRole
+from desk.services.actor import Actor
+from desk.services.staff import StaffSession
+from desk.store.types import utcnow
+from desk.ui.worker import Background
+
+TODAY = "today"
+SCHEDULE = "schedule"
+MEMBERS = "members"
+SALES = "sales"
+INBOX = "inbox"
+REPORTS = "reports"
+SETTINGS = "settings"
+
+_PAGES: dict[StaffRole, frozenset[str]] = {
+    StaffRole.OWNER: frozenset({TODAY, SCHEDULE, MEMBERS, SALES, INBOX, REPORTS, SETTINGS}),
+    StaffRole.RECEPTION: frozenset({TODAY, SCHEDULE, MEMBERS, SALES, INBOX}),
+    StaffRole.TRAINER: frozenset({TODAY, SCHEDULE}),
+}
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The staff user at the desk and what their role lets them open."""
+
+    staff: StaffSession
+    #: A trainer sees only their own calendar and rosters.
+    trainer_id: int | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return self.staff.actor
+
+    @property
+    def role(self) -> StaffRole:
+        return self.staff.role
+
+    @property
+    def name(self) -> str:
+        return self.staff.name
+
+    def may_open(self, page: str) -> bool:
+        return page in _PAGES[self.role]
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is StaffRole.OWNER
+
+    @property
+    def may_edit_prices(self) -> bool:
+        return self.is_owner
+
+    @property
+    def may_sell(self) -> bool:
+        return self.role in (StaffRole.OWNER, StaffRole.RECEPTION)
+
+    @property
+    def may_manage_members(self) -> bool:
+        return self.role in (StaffRole.OWNER, StaffRole.RECEPTION)
+
+    @property
+    def own_calendar_only(self) -> bool:
+        return self.role is StaffRole.TRAINER
+
+
+@dataclass(frozen=True)
+class DeskContext:
+    background: Background
+    who: SignedIn
+    clock: Callable[[], datetime] = utcnow
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,126 @@
+"""A small studio built through the real services, and the UI plumbing around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from desk.domain.enums import ProductKind, ServiceKind, StaffRole
+from desk.services import catalog, members, staff, trainers
+from desk.services.actor import Actor
+from desk.ui import style
+from desk.ui.context import DeskContext, SignedIn
+from desk.ui.worker import Background
+
+SYSTEM = Actor.system()
+PINS = {"Olivia Owner": "1234", "Rita Reception": "2222", "Tom Trainer": "3333"}
+
+
+@dataclass(frozen=True)
+class Studio:
+    owner: int
+    reception: int
+    trainer_user: int
+    trainer: int
+    room: int
+    reformer: int
+    pt: int
+    package10: int
+    membership: int
+    ayse: int
+    bora: int
+
+
+def build_studio(db) -> Studio:
+    with db.write() as s:
+        owner = staff.create_staff(
+            s, name="Olivia Owner", role=StaffRole.OWNER, pin="1234", actor=SYSTEM
+        )
+        desk_user = staff.create_staff(
+            s, name="Rita Reception", role=StaffRole.RECEPTION, pin="2222", actor=SYSTEM
+        )
+        coach = staff.create_staff(
+            s, name="Tom Trainer", role=StaffRole.TRAINER, pin="3333", actor=SYSTEM
+        )
+        trainer = trainers.create_trainer(s, name="Tom", actor=SYSTEM, staff_user_id=coach.id)
+        room = catalog.create_room(s, name="Studio A", actor=SYSTEM)
+        reformer = catalog.create_service(
+            s,
+            name="Reformer Pilates",
+            kind=ServiceKind.GROUP,
+            duration_minutes=50,
+            default_capacity=8,
+            actor=SYSTEM,
+        )
+        pt = catalog.create_service(
+            s, name="PT 1:1", kind=ServiceKind.PRIVATE, duration_minutes=60, actor=SYSTEM
+        )
+        package = catalog.create_product(
+            s,
+            name="Reformer 10",
+            kind=ProductKind.PACKAGE,
+            service_ids=[reformer.id],
+            price_minor=250_000,
+            sessions=10,
+            valid_days=90,
+            actor=SYSTEM,
+        )
+        membership = catalog.create_product(
+            s,
+            name="Unlimited month",
+            kind=ProductKind.MEMBERSHIP,
+            service_ids=[reformer.id],
+            price_minor=400_000,
+            valid_days=30,
+            actor=SYSTEM,
+        )
+        ayse = members.add_member(s, full_name="Ayşe Yılmaz", phone="+905321112233", actor=SYSTEM)
+        bora = members.add_member(s, full_name="Bora Demir", phone="+905324445566", actor=SYSTEM)
+    return Studio(
+        owner=owner.id,
+        reception=desk_user.id,
+        trainer_user=coach.id,
+        trainer=trainer.id,
+        room=room.id,
+        reformer=reformer.id,
+        pt=pt.id,
+        package10=package.id,
+        membership=membership.id,
+        ayse=ayse.id,
+        bora=bora.id,
+    )
+
+
+@pytest.fixture
+def studio(db) -> Studio:
+    return build_studio(db)
+
+
+@pytest.fixture
+def background(db, qtbot):
+    worker = Background(db)
+    yield worker
+    worker.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _styled(qapp):
+    style.apply(qapp, dark=False)
+
+
+def signed_in(db, name: str) -> SignedIn:
+    with db.write() as s:
+        who = staff.sign_in(s, name=name, pin=PINS[name])
+        trainer = trainers.trainer_for_staff_user(s, staff_user_id=who.id)
+    return SignedIn(staff=who, trainer_id=trainer.id if trainer else None)
+
+
+@pytest.fixture
+def owner_ctx(db, studio, background) -> DeskContext:
+    return DeskContext(background=background, who=signed_in(db, "Olivia Owner"))
+
+
+@pytest.fixture
+def reception_ctx(db, studio, background) -> DeskContext:
+    return DeskContext(background=background, who=signed_in(db, "Rita Reception"))
