@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, Select, String, case, cast, func, literal
+from sqlalchemy import ColumnElement, DateTime, Integer, Select, String, case, cast, func, literal
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus
@@ -207,6 +207,15 @@ def local_day(clock: ColumnElement[str]) -> ColumnElement[str]:
 def local_hour(clock: ColumnElement[str]) -> ColumnElement[int]:
     """The studio-local hour (0-23) of a local clock value."""
     return cast(func.substr(clock, 12, 2), Integer)
+
+
+def local_week(session: Session, clock: ColumnElement[str]) -> ColumnElement[str]:
+    """The Monday ("YYYY-MM-DD") of the studio week holding a local clock value."""
+    if session.get_bind().dialect.name == "postgresql":
+        monday = func.date_trunc("week", cast(clock, DateTime))
+        return func.to_char(monday, "YYYY-MM-DD")
+    # SQLite: 'weekday 0' moves forward to Sunday (or stays on it); six days back is Monday.
+    return cast(func.date(clock, "weekday 0", "-6 days"), String)
 
 
 def parse_day(text: str) -> date:
