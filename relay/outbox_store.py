@@ -43,9 +43,7 @@ def merge_status(current: str, incoming: str, error_code: int | None = None) -> 
     if incoming == "played":  # a voice message was played: as good as read
         incoming = "read"
     if incoming == "failed":
-        # A member who read the message evidently received it; a late "failed" is noise.
-        if current == "read":
-            return None
+        # Failed wins over any progress so the outcome never depends on arrival order.
         return "needs_template" if error_code == OUTSIDE_WINDOW else "failed"
     if incoming in RANK and RANK[incoming] > RANK[current]:
         return incoming
@@ -169,6 +167,15 @@ def claim(session: Session, job_id: int, now: float) -> bool:
         .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=now)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def unclaim(session: Session, job_id: int, now: float) -> None:
+    """Give back a claim whose request was never made."""
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == job_id, OutboundMessage.status == "sending")
+        .values(status="queued", attempts=OutboundMessage.attempts - 1, updated_at=now)
+    )
 
 
 def count_in_flight(session: Session) -> int:

@@ -62,8 +62,9 @@ class Sender:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        # In-flight POSTs finish (bounded by the send timeout) so their results are recorded.
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # In-flight POSTs finish (bounded by the send timeout) so their results are recorded;
+        # jobs not yet started give their claim back (see _send).
+        self._pool.shutdown(wait=True)
         self._graph.close()
 
     def _run(self) -> None:
@@ -129,11 +130,18 @@ class Sender:
 
     def _send(self, job: SendJob) -> None:
         try:
+            if self._stop.is_set():
+                # Never posted, so certainly not sent: back to the queue, not "unknown".
+                with self._db.write() as session:
+                    outbox_store.unclaim(session, job.id, time.time())
+                return
             result = self._graph.send(job.payload)
             logger.info(
                 "message id=%s attempt=%d: %s", job.id, job.attempts + 1, result.outcome.value
             )
             self._settle_safely(job, result)
+        except Exception as exc:
+            logger.error("send of message id=%s crashed: %s", job.id, type(exc).__name__)
         finally:
             self._finished(job)
 
