@@ -1,0 +1,1 @@
+"""Members: the searchable list, the profile, selling and adjusting packages."""
