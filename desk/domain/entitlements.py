@@ -74,11 +74,13 @@ def status_of(terms: EntitlementTerms, remaining: int | None, today: date) -> En
     """State shown to staff, computed from the terms, the ledger and the clock (no job needed)."""
     if terms.voided:
         return EntitlementStatus.VOIDED
-    if not terms.is_membership and remaining is not None and remaining <= 0:
-        return EntitlementStatus.USED_UP
+    # Expiry wins over "used up": once past its date the sessions left are written off by an
+    # `expire` ledger row (balance 0), and the package must still read "expired", not "used up".
     expiry = terms.effective_expiry()
     if expiry is not None and expiry < today:
         return EntitlementStatus.EXPIRED
+    if not terms.is_membership and remaining is not None and remaining <= 0:
+        return EntitlementStatus.USED_UP
     if terms.paused_on(today):
         return EntitlementStatus.PAUSED
     if terms.starts_on is None or terms.starts_on > today:

@@ -1,0 +1,161 @@
+"""How full sessions are ("6/8", 2 waiting), for one session or a whole range in ONE query.
+
+The schedule shows dozens of sessions at once, so the counts come from grouped subqueries joined
+to the sessions in a single statement, never one query per session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from desk.domain.enums import (
+    SEAT_HOLDING_STATUSES,
+    WAITLIST_OPEN_STATUSES,
+    SessionKind,
+    SessionStatus,
+    WaitlistStatus,
+)
+from desk.domain.errors import InvalidInput, NotFound
+from desk.domain.timeutil import day_bounds, require_aware
+from desk.services.settings import get_policy
+from desk.store.models import Booking, ClassSession, WaitlistEntry
+from desk.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    class_session_id: int
+    kind: SessionKind
+    status: SessionStatus
+    service_id: int
+    trainer_id: int
+    room_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    #: Live bookings (booked or checked in).
+    booked: int
+    #: Open waitlist entries (waiting or holding an offer).
+    waiting: int
+    #: Seats held for waitlisted members who may still accept.
+    on_offer: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.booked}/{self.capacity}"
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.booked - self.on_offer)
+
+    @property
+    def is_full(self) -> bool:
+        return self.free == 0
+
+
+def _counts(sessions: ColumnElement[bool], now: datetime) -> Select[ClassSession, int, int, int]:
+    """Sessions matching `sessions` with their three counts, in one statement."""
+    in_scope = select(ClassSession.id).where(sessions)
+    booked = (
+        select(Booking.class_session_id.label("sid"), func.count().label("n"))
+        .where(Booking.status.in_(SEAT_HOLDING_STATUSES), Booking.class_session_id.in_(in_scope))
+        .group_by(Booking.class_session_id)
+        .subquery()
+    )
+    waiting = (
+        select(WaitlistEntry.class_session_id.label("sid"), func.count().label("n"))
+        .where(
+            WaitlistEntry.status.in_(WAITLIST_OPEN_STATUSES),
+            WaitlistEntry.class_session_id.in_(in_scope),
+        )
+        .group_by(WaitlistEntry.class_session_id)
+        .subquery()
+    )
+    offered = (
+        select(WaitlistEntry.class_session_id.label("sid"), func.count().label("n"))
+        .where(
+            WaitlistEntry.status == WaitlistStatus.OFFERED,
+            WaitlistEntry.offer_expires_at > now,
+            WaitlistEntry.class_session_id.in_(in_scope),
+        )
+        .group_by(WaitlistEntry.class_session_id)
+        .subquery()
+    )
+    return (
+        select(
+            ClassSession,
+            func.coalesce(booked.c.n, 0).label("booked"),
+            func.coalesce(waiting.c.n, 0).label("waiting"),
+            func.coalesce(offered.c.n, 0).label("offered"),
+        )
+        .outerjoin(booked, booked.c.sid == ClassSession.id)
+        .outerjoin(waiting, waiting.c.sid == ClassSession.id)
+        .outerjoin(offered, offered.c.sid == ClassSession.id)
+        .where(sessions)
+        .order_by(ClassSession.starts_at, ClassSession.id)
+    )
+
+
+def _run(session: Session, sessions: ColumnElement[bool], now: datetime) -> list[Occupancy]:
+    rows = session.execute(_counts(sessions, now)).all()
+    return [
+        Occupancy(
+            class_session_id=cs.id,
+            kind=cs.kind,
+            status=cs.status,
+            service_id=cs.service_id,
+            trainer_id=cs.trainer_id,
+            room_id=cs.room_id,
+            starts_at=cs.starts_at,
+            ends_at=cs.ends_at,
+            capacity=cs.capacity,
+            booked=int(booked),
+            waiting=int(waiting),
+            on_offer=int(offered),
+        )
+        for cs, booked, waiting, offered in rows
+    ]
+
+
+def occupancy(session: Session, *, class_session_id: int, now: datetime | None = None) -> Occupancy:
+    found = _run(session, ClassSession.id == class_session_id, now or utcnow())
+    if not found:
+        raise NotFound(f"No class session #{class_session_id}.")
+    return found[0]
+
+
+def occupancy_between(
+    session: Session,
+    *,
+    starts_from: datetime,
+    starts_before: datetime,
+    include_cancelled: bool = False,
+    now: datetime | None = None,
+) -> list[Occupancy]:
+    """Every session starting in [starts_from, starts_before), in time order, in one query."""
+    require_aware(starts_from, "start of the range")
+    require_aware(starts_before, "end of the range")
+    if starts_before <= starts_from:
+        raise InvalidInput("The range must end after it starts.")
+    sessions = (ClassSession.starts_at >= starts_from) & (ClassSession.starts_at < starts_before)
+    if not include_cancelled:
+        sessions = sessions & (ClassSession.status == SessionStatus.SCHEDULED)
+    return _run(session, sessions, now or utcnow())
+
+
+def occupancy_on(
+    session: Session, *, day: date, include_cancelled: bool = False, now: datetime | None = None
+) -> list[Occupancy]:
+    """One studio day (its local midnight to midnight, whatever DST does)."""
+    start, end = day_bounds(day, get_policy(session).tz)
+    return occupancy_between(
+        session,
+        starts_from=start,
+        starts_before=end,
+        include_cancelled=include_cancelled,
+        now=now,
+    )
