@@ -26,6 +26,8 @@ def store_inbound(session: Session, message: InboundMessage, now: float) -> int 
     known = select(InboundEvent.cursor).where(InboundEvent.wamid == message.wamid)
     if session.scalar(known) is not None:
         return None
+    # Member first: its lookup would otherwise autoflush the new event row on its own.
+    _touch_member(session, message, now)
     cursor = _next_cursor(session)
     session.add(
         InboundEvent(
@@ -46,8 +48,6 @@ def store_inbound(session: Session, message: InboundMessage, now: float) -> int 
             received_at=now,
         )
     )
-    _touch_member(session, message, now)
-    session.flush()
     return cursor
 
 
