@@ -147,18 +147,19 @@ def apply(app: QApplication, *, dark: bool | None = None) -> Theme:
     app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(_palette(theme.colours))
     app.setStyleSheet(stylesheet(theme.colours))
-    app.setProperty("desk_dark", theme.dark)
-    if follow and not app.property("desk_follows_scheme"):
-        app.setProperty("desk_follows_scheme", True)
+    # Kept as Python attributes, not Qt properties: reading an unset Qt property is the path
+    # that trips the binding bug described in desk/ui/qt_compat.py.
+    app.desk_theme = theme  # type: ignore[attr-defined]
+    if follow and not getattr(app, "desk_follows_scheme", False):
+        app.desk_follows_scheme = True  # type: ignore[attr-defined]
         QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))
     return theme
 
 
 def current_theme() -> Theme:
     """The theme painted widgets should use (the one `apply` chose)."""
-    app = QApplication.instance()
-    dark = bool(app.property("desk_dark")) if app is not None else False
-    return theme_for(dark)
+    theme = getattr(QApplication.instance(), "desk_theme", None)
+    return theme if isinstance(theme, Theme) else theme_for(False)
 
 
 def polish(widget: QWidget, **properties: object) -> None:

@@ -9,11 +9,24 @@ import pytest
 from desk.domain.enums import ProductKind, ServiceKind, StaffRole
 from desk.services import catalog, members, staff, trainers
 from desk.services.actor import Actor
-from desk.ui import style
+from desk.ui import qt_compat, style
 from desk.ui.context import DeskContext, SignedIn
 from desk.ui.worker import Background
 
 SYSTEM = Actor.system()
+
+#: sales.py, occupancy.py and waitlist.py call `Result.tuples()`, deprecated in SQLAlchemy 2.1;
+#: under "warnings are errors" that fails every balance read. Reported to the service owners;
+#: remove this once those modules unpack rows directly.
+_TUPLES_DEPRECATED = r"ignore:The Result\.tuples\(\) method is deprecated"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/ui/" in str(item.fspath):
+            item.add_marker(pytest.mark.filterwarnings(_TUPLES_DEPRECATED))
+
+
 PINS = {"Olivia Owner": "1234", "Rita Reception": "2222", "Tom Trainer": "3333"}
 
 
@@ -106,6 +119,7 @@ def background(db, qtbot):
 
 @pytest.fixture(autouse=True)
 def _styled(qapp):
+    qt_compat.protect_singletons()
     style.apply(qapp, dark=False)
 
 

@@ -15,6 +15,7 @@ from desk.domain.enums import (
     SaleChannel,
     ServiceKind,
 )
+from desk.services import sales
 from desk.services.noshows import NoShowEntry
 from desk.services.sales import EntitlementView
 from desk.ui.formatting import balance_badge
@@ -111,3 +112,16 @@ def test_noshows_show_in_studio_time():
     model.set_rows([entry])
     assert model.data(model.index(0, 0)) == "Mon 10 Mar, 18:00"
     assert model.data(model.index(0, 2)) == "Late cancel"
+
+
+def test_real_sale_reads_through_the_model(db, studio):
+    from desk.services.actor import Actor
+
+    with db.write() as s:
+        sold = sales.sell(
+            s, member_id=studio.ayse, product_id=studio.package10, actor=Actor.system()
+        )
+    model = entitlements_model()
+    model.set_rows([sold])
+    assert model.data(model.index(0, 1)) == "10 / 10"
+    assert model.data(model.index(0, 3)) == "Reformer Pilates"

@@ -44,16 +44,14 @@ class Badge(QLabel):
     def __init__(self, text: str = "", tone: str = "neutral", parent: QWidget | None = None):
         super().__init__(text, parent)
         self.setProperty("role", "badge")
+        self.tone = tone
         self.set(text, tone)
 
     def set(self, text: str, tone: str = "neutral") -> None:
         self.setText(text)
         self.setVisible(bool(text))
+        self.tone = tone
         polish(self, tone=tone)
-
-    @property
-    def tone(self) -> str:
-        return str(self.property("tone") or "neutral")
 
 
 class InlineMessage(QLabel):
@@ -61,6 +59,7 @@ class InlineMessage(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.role = ""
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
@@ -77,16 +76,14 @@ class InlineMessage(QLabel):
 
     def _show(self, text: str, role: str) -> None:
         self.setText(text)
+        self.role = role
         polish(self, role=role)
         self.show()
 
     def clear_message(self) -> None:
         self.setText("")
+        self.role = ""
         self.hide()
-
-    @property
-    def role(self) -> str:
-        return str(self.property("role") or "")
 
 
 class Card(QFrame):

@@ -1,0 +1,13 @@
+"""Which widget each navigation entry shows. The composition root hands this to the window."""
+
+from __future__ import annotations
+
+from desk.ui import context as pages
+from desk.ui.main_window import PageFactory
+from desk.ui.members.list_view import MembersPage
+
+
+def default_pages() -> dict[str, PageFactory]:
+    return {
+        pages.MEMBERS: lambda ctx, _window: MembersPage(ctx),
+    }
