@@ -1,0 +1,90 @@
+"""The composition root: open the database, start the worker, sign in, show the window.
+
+Everything the screens use is built here and passed down explicitly; nothing in `desk/ui`
+reaches for a global application, database or window.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from desk.resources import resource_path
+from desk.store.db import Database
+from desk.store.migrate import DatabaseError
+from desk.store.open import open_database
+from desk.ui import qt_compat, style
+from desk.ui.context import DeskContext, SignedIn
+from desk.ui.main_window import MainWindow
+from desk.ui.pages import default_pages
+from desk.ui.sign_in import SignInDialog
+from desk.ui.worker import Background
+
+
+def application() -> QApplication:
+    qt_compat.protect_singletons()
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("Studio Desk")
+    app.setOrganizationName("StudioDesk")
+    app.setWindowIcon(QIcon(str(resource_path("ui-icons", "schedule.svg"))))
+    style.apply(app)
+    return app
+
+
+def build_window(background: Background, who: SignedIn, studio_name: str) -> MainWindow:
+    ctx = DeskContext(background=background, who=who)
+    return MainWindow(ctx, default_pages(), studio_name=studio_name)
+
+
+class Desk:
+    """One running desk: the worker, the window, and signing in again after a lock."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.background = Background(db)
+        self.window: MainWindow | None = None
+
+    def sign_in(self) -> bool:
+        dialog = SignInDialog(self.background)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.who is None:
+            return False
+        self.window = build_window(self.background, dialog.who, dialog.title.text())
+        self.window.signed_out.connect(self._signed_out)
+        self.window.show()
+        return True
+
+    def _signed_out(self) -> None:
+        old, self.window = self.window, None
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+        if not self.sign_in():
+            QApplication.quit()
+
+    def close(self) -> None:
+        self.background.shutdown()
+        self.db.dispose()
+
+
+def run_gui(db_path: Path) -> int:
+    """`desk --db PATH` / `desk --demo`: the app until its window closes; the exit code."""
+    app = application()
+    app.setQuitOnLastWindowClosed(True)
+    try:
+        db = open_database(db_path)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "Studio Desk", f"Cannot open {db_path}:\n{exc}")
+        return 2
+    desk = Desk(db)
+    try:
+        if not desk.sign_in():
+            return 0
+        app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+        return int(app.exec())
+    finally:
+        desk.close()
