@@ -293,3 +293,30 @@ def test_unprocessed_body_is_reprocessed_by_housekeeping(relay: RelayClient) -> 
     retention.housekeep(relay.runtime.db, relay.runtime.ingestor, now, 7)
 
     assert [e["wamid"] for e in _events(relay)] == ["wamid.LATE"]
+
+
+def test_item_that_crashes_is_isolated_and_retried_later(
+    relay: RelayClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relay import inbox_store, retention
+
+    real_store = inbox_store.store_inbound
+
+    def flaky_store(session, message, now):
+        if message.wamid == "wamid.BOOM":
+            raise RuntimeError("simulated bug")
+        return real_store(session, message, now)
+
+    monkeypatch.setattr(inbox_store, "store_inbound", flaky_store)
+    wa = "34600111222"
+    messages = [text_message(w, wa, "x") for w in ("wamid.OK1", "wamid.BOOM", "wamid.OK2")]
+    assert relay.post_webhook(envelope(change_value(messages=messages))).status_code == 200
+    assert [e["wamid"] for e in _events(relay)] == ["wamid.OK1", "wamid.OK2"]
+    with relay.runtime.db.read() as session:
+        delivery = session.scalars(select(WebhookDelivery)).one()
+    assert (delivery.processed, delivery.failed_items) == (False, 1)
+
+    monkeypatch.setattr(inbox_store, "store_inbound", real_store)  # the bug is fixed
+    retention.housekeep(relay.runtime.db, relay.runtime.ingestor, time.time() + 120, 7)
+
+    assert [e["wamid"] for e in _events(relay)] == ["wamid.OK1", "wamid.OK2", "wamid.BOOM"]
