@@ -142,6 +142,9 @@ _YES = word_set(
 _YES_PHRASES = re.compile(r"^(?:go ahead|do it|sounds good|lets do it|book it|that works)\b")
 _NO = word_set("no nope nah nay n hayir yok istemiyorum bosver nvm nevermind vazgectim vazgec")
 _NO_PHRASES = re.compile(r"^(?:never mind|not now|no thanks|gerek yok|changed my mind|vazgec\w*)\b")
+_QUESTION_PARTICLES = word_set(
+    "mi mu misin misiniz miyim miyiz musun musunuz muyum muyuz midir mudur"
+)
 _QUESTION_WORDS = word_set(
     "is are do does can could any what when which how mi mu misin miyim musun musunuz var"
 )
@@ -215,4 +218,6 @@ def _short_answer(flat: str, words: Sequence[str], strong: Intent | None) -> Int
 def _is_question(flat: str, words: Sequence[str]) -> bool:
     if "?" in flat:
         return True
-    return bool(words) and (words[0] in _QUESTION_WORDS or any(w in ("mi", "mu") for w in words))
+    return bool(words) and (
+        words[0] in _QUESTION_WORDS or any(w in _QUESTION_PARTICLES for w in words)
+    )

@@ -11,6 +11,7 @@ would not. `when` groups the phrases into "when"s.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -56,13 +57,13 @@ _GREETINGS = re.compile(
 _DAY_AFTER = re.compile(
     r"\b(?:the )?day after (?:tomorrow|tmrw|tmr)\b|\bobur(?:su)? gun\w*|\byarindan sonra\b"
 )
-_TODAY = re.compile(r"\b(?:today|todays|tdy|bugun\w*|bu gun\w*)\b")
+_TODAY = re.compile(r"\b(?:todays?|tdy|bugun\w*|bu gun\w*)\b")
 _TONIGHT = re.compile(r"\b(?:tonight|tonite|2nite|bu gece\w*)\b")
 _THIS_PART = re.compile(
     r"\b(?:this|bu) (morning|afternoon|evening|sabah\w*|ogleden sonra|ogle\w*|aksam\w*)"
 )
 _TOMORROW = re.compile(
-    r"\b(?:tomorrow|tomorrows|tmrw|tmr|tmrow|tmw|tomoz|2moro|2morrow|yarin\w*|yrn\w*|yarn)\b"
+    r"\b(?:(?:tomorrow|tmrw|tmr|tmrow|tmw|tomoz|2moro|2morrow)s?|yarin\w*|yrn\w*|yarn)\b"
 )
 _WEEKEND = re.compile(r"\b(?:(this|next|haftaya|bu|gelecek) )?(?:weekend|hafta ?sonu\w*)")
 _WEEK = re.compile(
@@ -100,6 +101,7 @@ _IN_DAYS = re.compile(
     r"\bin (a|an|one|two|three|four|five|six|seven|[0-9]{1,2}) (days?|weeks?)\b|"
     r"\b([0-9]{1,2}|bir|iki|uc|dort|bes) (gun|hafta) sonra\b"
 )
+_DAY_OF_MONTH = re.compile(r"\b(?:on|for) the ([0-3]?[0-9]) (?:st|nd|rd|th)\b")
 _COUNT_WORDS = {
     "a": 1, "an": 1, "one": 1, "bir": 1, "two": 2, "iki": 2, "three": 3, "uc": 3, "four": 4,
     "dort": 4, "five": 5, "bes": 5, "six": 6, "seven": 7,
@@ -114,7 +116,9 @@ _TIMES = (
     re.compile(rf"\b(?P<h>[0-9]{{1,2}}) [:.] (?P<m>[0-5][0-9])\b(?! [./:] [0-9])(?: {_AMPM}\b)?"),
     re.compile(rf"\b(?P<h>[0-9]{{1,2}}) {_AMPM}\b"),
     re.compile(
-        r"\b(?:saat|at|@|around|about|approx|by) (?P<h>[0-9]{1,2})\b(?! [:.] [0-9])" + _NOT_A_COUNT
+        r"\b(?:saat|at|@|around|about|approx|by) (?P<h>[0-9]{1,2})\b(?! [:.] [0-9])"
+        + _NOT_A_COUNT
+        + rf"(?: {_AMPM}\b)?"
     ),
     re.compile(r"\b(?P<h>[0-9]{1,2}) (?:de|da|te|ta|gibi|civari\w*|sularinda|suralarinda)\b"),
     re.compile(r"\b(?P<h>[0-9]{1,2}) (?P<half>bucuk\w*)"),
@@ -261,27 +265,51 @@ def _find_weeks(flat: str, today: date) -> list[Mention]:
 
 
 def _find_dates(flat: str, now: datetime) -> list[Mention]:
+    """Dates dateparser reads well, each from a short fragment rebuilt in plain English."""
     found = []
-    for m in _DAY_MONTH.finditer(flat):
-        day = dates.parse_date(f"{m.group(1)} {_month_name(m.group(2))} {m.group(3) or ''}", now)
-        if day:
-            found.append(Mention(m.start(), m.end(), days=(day, day)))
-    for m in _MONTH_DAY.finditer(flat):
-        if (day := dates.parse_date(f"{m.group(2)} {_month_name(m.group(1))}", now)) is not None:
-            found.append(Mention(m.start(), m.end(), days=(day, day)))
-    for m in _NUMERIC_DATE.finditer(flat):
-        if m.group(2) == "." and not m.group(4) and not _dotted_is_date(m.group(1), m.group(3)):
-            continue
-        text = f"{m.group(1)}/{m.group(3)}" + (f"/{m.group(4)}" if m.group(4) else "")
-        if (day := dates.parse_date(text, now)) is not None:
-            found.append(Mention(m.start(), m.end(), days=(day, day)))
-    for m in _IN_DAYS.finditer(flat):
-        count_word, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        count = _COUNT_WORDS.get(count_word) or int(count_word)
-        unit_en = "days" if unit.startswith(("day", "gun")) else "weeks"
-        if (day := dates.parse_date(f"in {count} {unit_en}", now)) is not None:
-            found.append(Mention(m.start(), m.end(), days=(day, day)))
+    for pattern, fragment in _DATE_FRAGMENTS:
+        for m in pattern.finditer(flat):
+            text = fragment(m, now)
+            if text and (day := dates.parse_date(text, now)) is not None:
+                found.append(Mention(m.start(), m.end(), days=(day, day)))
     return found
+
+
+def _day_month(m: re.Match[str], now: datetime) -> str:
+    return f"{m.group(1)} {_month_name(m.group(2))} {m.group(3) or ''}"
+
+
+def _month_day(m: re.Match[str], now: datetime) -> str:
+    return f"{m.group(2)} {_month_name(m.group(1))}"
+
+
+def _numeric(m: re.Match[str], now: datetime) -> str | None:
+    if m.group(2) == "." and not m.group(4) and not _dotted_is_date(m.group(1), m.group(3)):
+        return None
+    return f"{m.group(1)}/{m.group(3)}" + (f"/{m.group(4)}" if m.group(4) else "")
+
+
+def _in_days(m: re.Match[str], now: datetime) -> str:
+    count_word, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    count = _COUNT_WORDS.get(count_word) or int(count_word)
+    return f"in {count} {'days' if unit.startswith(('day', 'gun')) else 'weeks'}"
+
+
+def _day_of_month(m: re.Match[str], now: datetime) -> str:
+    """ "the 30th": this month if the 30th is still to come, else next month."""
+    month = now.month if int(m.group(1)) >= now.day else now.month % 12 + 1
+    return f"{m.group(1)} {dates.EN_MONTHS[month - 1]}"
+
+
+_DATE_FRAGMENTS: tuple[
+    tuple[re.Pattern[str], Callable[[re.Match[str], datetime], str | None]], ...
+] = (
+    (_DAY_MONTH, _day_month),
+    (_MONTH_DAY, _month_day),
+    (_NUMERIC_DATE, _numeric),
+    (_IN_DAYS, _in_days),
+    (_DAY_OF_MONTH, _day_of_month),
+)
 
 
 def _month_name(word: str) -> str:

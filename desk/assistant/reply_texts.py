@@ -1,0 +1,221 @@
+"""The assistant's texts in English and Turkish, one entry per message id. Short and
+friendly; Turkish wording avoids case suffixes on names filled in ("Spinning için", not
+"Spinning'e"), so no vowel-harmony rules are needed. Functions in `replies` fill them in."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Msg(StrEnum):
+    GREETING = "greeting"
+    THANKS_BACK = "thanks_back"
+    ASK_SERVICE = "ask_service"
+    ASK_WHICH_BOOKING = "ask_which_booking"
+    OPTIONS = "options"
+    NO_OPTIONS = "no_options"
+    BOOKED = "booked"
+    CLASS_FULL = "class_full"
+    WAITLIST_JOINED = "waitlist_joined"
+    WAITLIST_OFFER = "waitlist_offer"
+    WAITLIST_DECLINED = "waitlist_declined"
+    OFFER_EXPIRED = "offer_expired"
+    CANCEL_FREE = "cancel_free"
+    CANCEL_LATE_DEDUCT = "cancel_late_deduct"
+    CANCEL_LATE_NO_SHOW = "cancel_late_no_show"
+    CANCELLED = "cancelled"
+    RESCHEDULE_OPTIONS = "reschedule_options"
+    RESCHEDULED = "rescheduled"
+    NOTHING_CHANGED = "nothing_changed"
+    BALANCE = "balance"
+    NO_BALANCE = "no_balance"
+    MY_BOOKINGS = "my_bookings"
+    NO_BOOKINGS = "no_bookings"
+    NOT_COVERED = "not_covered"
+    USED_UP = "used_up"
+    EXPIRED = "expired"
+    NO_PACKAGE = "no_package"
+    PRODUCTS_THAT_WOULD = "products_that_would"
+    RECEPTION_CAN_SELL = "reception_can_sell"
+    RESTRICTED = "restricted"
+    UNKNOWN_NUMBER = "unknown_number"
+    NOT_UNDERSTOOD = "not_understood"
+    HANDED_TO_HUMAN = "handed_to_human"
+    TEXT_ONLY = "text_only"
+    SOMETHING_WENT_WRONG = "something_went_wrong"
+
+
+TEXTS: dict[Msg, dict[str, str]] = {
+    Msg.GREETING: {
+        "en": "Hi{name}! 👋 I can book, move or cancel classes, and tell you how many sessions "
+        "you have left. What would you like?",
+        "tr": "Merhaba{name}! 👋 Ders ayırabilir, taşıyabilir ya da iptal edebilirim; kaç dersiniz "
+        "kaldığını da söyleyebilirim. Nasıl yardımcı olayım?",
+    },
+    Msg.THANKS_BACK: {"en": "You're welcome! 😊", "tr": "Rica ederim! 😊"},
+    Msg.ASK_SERVICE: {
+        "en": "Which class would you like? {services}",
+        "tr": "Hangi ders için? {services}",
+    },
+    Msg.ASK_WHICH_BOOKING: {
+        "en": "Which booking do you mean?",
+        "tr": "Hangi rezervasyonunuzu kastediyorsunuz?",
+    },
+    Msg.OPTIONS: {
+        "en": "Here are {service} times with free spots. Which one shall I book?",
+        "tr": "{service} için boş yeri olan saatler bunlar. Hangisini ayırayım?",
+    },
+    Msg.NO_OPTIONS: {
+        "en": "Sorry, I couldn't find a {service} session with free spots {when}. "
+        "Would another day work?",
+        "tr": "Üzgünüm, {when} boş yeri olan bir {service} dersi bulamadım. Başka bir gün olur mu?",
+    },
+    Msg.BOOKED: {
+        "en": "You're booked! ✅ {service}, {slot}{trainer}. See you there!",
+        "tr": "Rezervasyonunuz tamam! ✅ {service}, {slot}{trainer}. Görüşmek üzere!",
+    },
+    Msg.CLASS_FULL: {
+        "en": "{service} on {slot} is full. Shall I put you on the waitlist? You'd be #{position}.",
+        "tr": "{slot} {service} dersi dolu. Bekleme listesine yazayım mı? {position}. sırada "
+        "olursunuz.",
+    },
+    Msg.WAITLIST_JOINED: {
+        "en": "You're on the waitlist for {service}, {slot}: #{position}. I'll message you if a "
+        "spot opens.",
+        "tr": "{slot} {service} bekleme listesindesiniz: {position}. sıradasınız. Yer açılırsa "
+        "size yazarım.",
+    },
+    Msg.WAITLIST_OFFER: {
+        "en": "Good news: a spot opened in {service}, {slot}! Want it? I'll hold it until {until}.",
+        "tr": "Müjde: {slot} {service} dersinde yer açıldı! İster misiniz? {until} saatine kadar "
+        "sizin için tutuyorum.",
+    },
+    Msg.WAITLIST_DECLINED: {
+        "en": "No problem, I've passed the spot on.",
+        "tr": "Sorun değil, yeri bir sonraki kişiye verdim.",
+    },
+    Msg.OFFER_EXPIRED: {
+        "en": "Sorry, that offer has expired. Shall I look for other times?",
+        "tr": "Üzgünüm, bu teklifin süresi doldu. Başka saatlere bakayım mı?",
+    },
+    Msg.CANCEL_FREE: {
+        "en": "Cancel {service}, {slot}? It's free of charge.",
+        "tr": "{slot} {service} iptal edilsin mi? Ücretsiz iptal.",
+    },
+    Msg.CANCEL_LATE_DEDUCT: {
+        "en": "Cancel {service}, {slot}? It's less than {hours} hours before the start, so the "
+        "session will still be deducted from your package.",
+        "tr": "{slot} {service} iptal edilsin mi? Derse {hours} saatten az kaldığı için seans "
+        "paketinizden düşülecek.",
+    },
+    Msg.CANCEL_LATE_NO_SHOW: {
+        "en": "Cancel {service}, {slot}? It's less than {hours} hours before the start, so it "
+        "will count as a no-show.",
+        "tr": "{slot} {service} iptal edilsin mi? Derse {hours} saatten az kaldığı için "
+        "gelmedi olarak sayılacak.",
+    },
+    Msg.CANCELLED: {
+        "en": "Done, your {service} on {slot} is cancelled.",
+        "tr": "Tamam, {slot} {service} rezervasyonunuz iptal edildi.",
+    },
+    Msg.RESCHEDULE_OPTIONS: {
+        "en": "Where shall I move {service}, {slot}? Pick a new time:",
+        "tr": "{slot} {service} dersinizi hangi saate taşıyayım? Yeni saati seçin:",
+    },
+    Msg.RESCHEDULED: {
+        "en": "Moved! ✅ {service}: {old_slot} → {new_slot}{trainer}.",
+        "tr": "Taşındı! ✅ {service}: {old_slot} → {new_slot}{trainer}.",
+    },
+    Msg.NOTHING_CHANGED: {
+        "en": "OK, I've left everything as it was.",
+        "tr": "Tamam, hiçbir şeyi değiştirmedim.",
+    },
+    Msg.BALANCE: {"en": "Your packages:", "tr": "Paketleriniz:"},
+    Msg.NO_BALANCE: {
+        "en": "You don't have an active package right now.",
+        "tr": "Şu anda aktif bir paketiniz yok.",
+    },
+    Msg.MY_BOOKINGS: {"en": "Your upcoming bookings:", "tr": "Yaklaşan rezervasyonlarınız:"},
+    Msg.NO_BOOKINGS: {
+        "en": "You have no upcoming bookings. Want to book one?",
+        "tr": "Yaklaşan rezervasyonunuz yok. Bir ders ayırayım mı?",
+    },
+    Msg.NOT_COVERED: {
+        "en": "Your {package} doesn't cover {service}.",
+        "tr": "{package} paketiniz {service} için geçerli değil.",
+    },
+    Msg.USED_UP: {
+        "en": "Your {package} is used up.",
+        "tr": "{package} paketinizin tüm seansları kullanıldı.",
+    },
+    Msg.EXPIRED: {
+        "en": "Your {package} expired on {day}.",
+        "tr": "{package} paketinizin süresi {day} tarihinde doldu.",
+    },
+    Msg.NO_PACKAGE: {
+        "en": "You don't have a package that covers {service}.",
+        "tr": "{service} için geçerli bir paketiniz yok.",
+    },
+    Msg.PRODUCTS_THAT_WOULD: {
+        "en": "These would cover it: {products}.",
+        "tr": "Şu paketler geçerli olur: {products}.",
+    },
+    Msg.RECEPTION_CAN_SELL: {
+        "en": "Reception can sell you one; I've let them know. 😊",
+        "tr": "Resepsiyon size bir paket tanımlayabilir; onlara haber verdim. 😊",
+    },
+    Msg.RESTRICTED: {
+        "en": "Online booking is paused on your account because of missed sessions. I've passed "
+        "your request to reception and they'll get back to you soon.",
+        "tr": "Kaçırılan dersler nedeniyle hesabınızda online rezervasyon geçici olarak kapalı. "
+        "Talebinizi resepsiyona ilettim, en kısa sürede size dönecekler.",
+    },
+    Msg.UNKNOWN_NUMBER: {
+        "en": "Hi! 👋 I couldn't find this number among our members. I've passed your message to "
+        "reception and they'll get back to you soon.",
+        "tr": "Merhaba! 👋 Bu numarayı üyelerimiz arasında bulamadım. Mesajınızı resepsiyona "
+        "ilettim, en kısa sürede size dönecekler.",
+    },
+    Msg.NOT_UNDERSTOOD: {
+        "en": "Sorry, I didn't quite get that. I've asked reception to help you.",
+        "tr": "Üzgünüm, tam anlayamadım. Resepsiyondan size yardımcı olmalarını istedim.",
+    },
+    Msg.HANDED_TO_HUMAN: {
+        "en": "Sure, I've asked reception to get back to you.",
+        "tr": "Tabii, resepsiyondan size dönmelerini istedim.",
+    },
+    Msg.TEXT_ONLY: {
+        "en": "Sorry, I can only read text messages. Please type what you need.",
+        "tr": "Üzgünüm, yalnızca yazılı mesajları okuyabiliyorum. Lütfen ne istediğinizi yazın.",
+    },
+    Msg.SOMETHING_WENT_WRONG: {
+        "en": "Sorry, something went wrong on our side. Reception will look into it.",
+        "tr": "Üzgünüm, bizim tarafta bir sorun oluştu. Resepsiyon ilgilenecek.",
+    },
+}
+
+
+# --- button and list labels (≤ 20 characters) -----------------------------------------------
+
+
+class Label(StrEnum):
+    YES_CANCEL = "yes_cancel"
+    KEEP_IT = "keep_it"
+    JOIN_WAITLIST = "join_waitlist"
+    NO_THANKS = "no_thanks"
+    TAKE_SPOT = "take_spot"
+    PASS = "pass"
+    CHOOSE = "choose"
+    OTHER_DAY = "other_day"
+
+
+LABELS: dict[Label, dict[str, str]] = {
+    Label.YES_CANCEL: {"en": "Yes, cancel", "tr": "Evet, iptal et"},
+    Label.KEEP_IT: {"en": "Keep it", "tr": "Vazgeç"},
+    Label.JOIN_WAITLIST: {"en": "Join waitlist", "tr": "Listeye yaz"},
+    Label.NO_THANKS: {"en": "No thanks", "tr": "Hayır, teşekkürler"},
+    Label.TAKE_SPOT: {"en": "Take the spot", "tr": "Yeri al"},
+    Label.PASS: {"en": "Pass", "tr": "İstemiyorum"},
+    Label.CHOOSE: {"en": "Choose a time", "tr": "Saat seç"},
+    Label.OTHER_DAY: {"en": "Another day", "tr": "Başka gün"},
+}
