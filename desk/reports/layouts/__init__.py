@@ -1,0 +1,1 @@
+"""One module per report: turns a service's frozen result into a `ReportDocument`."""

@@ -1,0 +1,77 @@
+"""Bits every report layout uses: labels for days, hours and weeks, figure text, heatmaps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+from desk.domain.money import Money
+from desk.reports.model import NONE_TEXT, Heatmap
+from desk.services.reports.common import WEEKDAYS
+
+T = TypeVar("T")
+
+
+def week_label(monday: date) -> str:
+    return f"{monday:%d %b}"
+
+
+def week_range(monday: date) -> str:
+    return f"{monday:%d %b} – {monday + timedelta(days=6):%d %b %Y}"
+
+
+def hour_label(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+def slot_label(weekday: int, hour: int) -> str:
+    return f"{WEEKDAYS[weekday]} {hour:02d}:00"
+
+
+def percent(value: float | None) -> str:
+    return NONE_TEXT if value is None else f"{value * 100:.1f}%"
+
+
+def money(minor: int, currency: str) -> Money:
+    return Money(minor, currency)
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def heatmap(
+    title: str,
+    cells: Iterable[T],
+    *,
+    place: Callable[[T], tuple[int, int]],
+    value: Callable[[T], float | None],
+    label: Callable[[T], str],
+    caption: str = "",
+    high_is_bad: bool = False,
+) -> Heatmap:
+    """A weekday × hour grid over the hours that have anything in them (Monday first)."""
+    found = {place(cell): cell for cell in cells}
+    hours = sorted({hour for _, hour in found})
+    if hours:
+        hours = list(range(hours[0], hours[-1] + 1))
+    values: list[tuple[float | None, ...]] = []
+    labels: list[tuple[str, ...]] = []
+    for day in range(7):
+        row = [found.get((day, hour)) for hour in hours]
+        values.append(tuple(None if c is None else value(c) for c in row))
+        labels.append(tuple("" if c is None else label(c) for c in row))
+    return Heatmap(
+        title,
+        WEEKDAYS,
+        tuple(hour_label(h) for h in hours),
+        tuple(values),
+        tuple(labels),
+        caption,
+        high_is_bad,
+    )
+
+
+def values(rows: Iterable[Any], get: Callable[[Any], float | None]) -> tuple[float | None, ...]:
+    return tuple(get(row) for row in rows)

@@ -1,0 +1,170 @@
+"""The members report as figures, charts and tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from desk.reports.layouts.common import values, week_label, week_range
+from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
+from desk.services.reports.members import MembersReport
+
+#: Histogram of visits per week: (label, lower bound inclusive).
+BUCKETS = (("< 0.5", 0.0), ("0.5–1", 0.5), ("1–2", 1.0), ("2–3", 2.0), ("3+", 3.0))
+
+
+def _bucket_counts(rep: MembersReport) -> tuple[float | None, ...]:
+    counts = [0] * len(BUCKETS)
+    for member in rep.members:
+        index = max(i for i, (_, low) in enumerate(BUCKETS) if member.visits_per_week >= low)
+        counts[index] += 1
+    return tuple(float(n) for n in counts)
+
+
+def _who() -> tuple[Column, ...]:
+    return (
+        Column("Member", "text", lambda m: m.name),
+        Column("Phone", "text", lambda m: m.phone),
+    )
+
+
+def _tables(rep: MembersReport) -> tuple[Table, ...]:
+    rule = rep.taper_rule
+    return (
+        Table(
+            "visits",
+            "Visits per member",
+            (
+                *_who(),
+                Column("Visits", "int", lambda m: m.visits, "Completed bookings in the range"),
+                Column("Per week", "decimal", lambda m: m.visits_per_week),
+                Column("First visit", "date", lambda m: m.first_visit),
+                Column("Last visit", "date", lambda m: m.last_visit),
+            ),
+            rep.members,
+            "Members with at least one visit in the range",
+        ),
+        Table(
+            "tapering",
+            "Tapering",
+            (
+                *_who(),
+                Column("Earlier visits", "int", lambda t: t.baseline_visits),
+                Column("Earlier / week", "decimal", lambda t: t.baseline_per_week),
+                Column("Recent visits", "int", lambda t: t.recent_visits),
+                Column("Recent / week", "decimal", lambda t: t.recent_per_week),
+                Column("Drop", "percent", lambda t: t.drop, "How much the weekly rate fell"),
+                Column("Last visit", "date", lambda t: t.last_visit),
+            ),
+            rep.tapering,
+            f"Last {rule.recent_days} days vs the {rule.baseline_days} before, as of "
+            f"{rep.as_of:%d %b %Y}; a fall to {rule.max_ratio:.0%} or less of their own rate",
+            "Nobody is coming noticeably less than before.",
+        ),
+        Table(
+            "lapsed",
+            "Lapsed (win-back list)",
+            (
+                *_who(),
+                Column("Last visit", "date", lambda m: m.last_visit),
+                Column("Days since", "int", lambda m: m.days_since),
+                Column("Visits ever", "int", lambda m: m.visits_ever),
+            ),
+            rep.lapsed,
+            f"No visit in the {rep.lapsed_after_days} days up to {rep.as_of:%d %b %Y}",
+            "Everyone who used to come has been in lately.",
+        ),
+        Table(
+            "new",
+            "New members",
+            (
+                *_who(),
+                Column("Joined", "date", lambda m: m.joined),
+                Column("First visit", "date", lambda m: m.first_visit),
+                Column("Visits in range", "int", lambda m: m.visits_in_period),
+            ),
+            rep.new_members,
+            "Members added to the studio in the range",
+            "No new members in this range.",
+        ),
+        Table(
+            "weeks",
+            "Week over week",
+            (
+                Column("Week", "text", lambda w: week_range(w.week_of)),
+                Column("Visits", "int", lambda w: w.visits),
+                Column("Active members", "int", lambda w: w.active_members),
+                Column("New members", "int", lambda w: w.new_members),
+            ),
+            rep.weeks,
+        ),
+    )
+
+
+def _figures(rep: MembersReport) -> tuple[Figure, ...]:
+    per_member = rep.visits_per_member
+    return (
+        Figure("Active members", f"{rep.active_members:,}", "with at least one visit"),
+        Figure("Visits", f"{rep.visits:,}", "completed bookings"),
+        Figure(
+            "Visits per member",
+            "–" if per_member is None else f"{per_member:.1f}",
+            f"{rep.visits / rep.period.weeks:,.1f} visits a week",
+        ),
+        Figure("New members", f"{len(rep.new_members):,}", "joined in the range"),
+        Figure("Tapering", f"{len(rep.tapering):,}", "coming less than before", "warn"),
+        Figure(
+            "Lapsed",
+            f"{len(rep.lapsed):,}",
+            f"no visit in {rep.lapsed_after_days} days",
+            "bad" if rep.lapsed else "",
+        ),
+    )
+
+
+def _charts(rep: MembersReport) -> tuple[Any, ...]:
+    trend = LineChart(
+        "Visits and active members per week",
+        tuple(week_label(w.week_of) for w in rep.weeks),
+        (
+            Series("Visits", values(rep.weeks, lambda w: float(w.visits))),
+            Series("Active members", values(rep.weeks, lambda w: float(w.active_members))),
+        ),
+        "count",
+    )
+    spread = BarChart(
+        "Members by visits per week",
+        tuple(label for label, _ in BUCKETS),
+        (Series("Members", _bucket_counts(rep)),),
+        "count",
+    )
+    joined = BarChart(
+        "New members per week",
+        tuple(week_label(w.week_of) for w in rep.weeks),
+        (Series("New members", values(rep.weeks, lambda w: float(w.new_members))),),
+        "count",
+    )
+    return (trend, spread, joined)
+
+
+def document(
+    rep: MembersReport, *, studio: str, scope: str, generated_at: datetime
+) -> ReportDocument:
+    return ReportDocument(
+        kind="members",
+        title="Members",
+        studio=studio,
+        date_from=rep.period.date_from,
+        date_to=rep.period.date_to,
+        timezone=rep.period.timezone,
+        generated_at=generated_at,
+        figures=_figures(rep),
+        charts=_charts(rep),
+        tables=_tables(rep),
+        main="visits",
+        scope=scope,
+        notes=(
+            "A visit is a completed (checked-in) booking of a class or appointment.",
+            f"Tapering and lapsed are judged as of {rep.as_of:%d %b %Y}.",
+        ),
+    )

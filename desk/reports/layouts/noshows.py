@@ -1,0 +1,176 @@
+"""The no-shows and late-cancels report as figures, charts and tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from desk.reports.layouts.common import (
+    count,
+    heatmap,
+    percent,
+    slot_label,
+    values,
+    week_label,
+    week_range,
+)
+from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
+from desk.services.reports.noshows import Attendance, NoShowReport
+
+NO_SHOW_TIP = "No-shows ÷ bookings (attended + no-shows + late cancels + unmarked)"
+LATE_TIP = "Late cancels ÷ bookings"
+
+
+def counts_columns(get: Callable[[Any], Attendance]) -> tuple[Column, ...]:
+    return (
+        Column("Bookings", "int", lambda r: get(r).bookings, NO_SHOW_TIP),
+        Column("Attended", "int", lambda r: get(r).attended),
+        Column("No-shows", "int", lambda r: get(r).no_shows),
+        Column("No-show %", "percent", lambda r: get(r).no_show_rate, NO_SHOW_TIP),
+        Column("Late cancels", "int", lambda r: get(r).late_cancels),
+        Column("Late cancel %", "percent", lambda r: get(r).late_cancel_rate, LATE_TIP),
+        Column("Unmarked", "int", lambda r: get(r).unmarked, "Still 'booked' after the start"),
+    )
+
+
+def _member_table(slug: str, title: str, rows: Any, note: str = "") -> Table:
+    return Table(
+        slug,
+        title,
+        (
+            Column("Member", "text", lambda m: m.name),
+            Column("Phone", "text", lambda m: m.phone),
+            *counts_columns(lambda m: m.counts),
+            Column("Last no-show", "date", lambda m: m.last_no_show),
+        ),
+        rows,
+        note,
+        "Nobody missed enough classes to be listed. Good news.",
+    )
+
+
+def _tables(rep: NoShowReport) -> tuple[Table, ...]:
+    return (
+        Table(
+            "by-service",
+            "By class",
+            (
+                Column("Class", "text", lambda r: r.service),
+                Column("Kind", "text", lambda r: r.kind.value.capitalize()),
+                *counts_columns(lambda r: r.counts),
+            ),
+            rep.by_service,
+        ),
+        Table(
+            "by-kind",
+            "By service kind",
+            (
+                Column("Kind", "text", lambda r: r.kind.value.capitalize()),
+                *counts_columns(lambda r: r.counts),
+            ),
+            rep.by_kind,
+        ),
+        Table(
+            "by-slot",
+            "By time slot",
+            (
+                Column("Slot", "text", lambda r: slot_label(r.weekday, r.hour)),
+                *counts_columns(lambda r: r.counts),
+            ),
+            rep.by_slot,
+            "Studio-local weekday and start hour",
+        ),
+        _member_table(
+            "chronic",
+            "Chronic no-shows",
+            rep.chronic,
+            f"Members with {rep.chronic_after} or more no-shows in the range",
+        ),
+        _member_table("by-member", "By member", rep.by_member),
+        Table(
+            "weeks",
+            "Week over week",
+            (
+                Column("Week", "text", lambda w: week_range(w.week_of)),
+                *counts_columns(lambda w: w.counts),
+            ),
+            rep.weeks,
+        ),
+    )
+
+
+def _figures(rep: NoShowReport) -> tuple[Figure, ...]:
+    total = rep.total
+    return (
+        Figure("Bookings", f"{total.bookings:,}", "of sessions that have started"),
+        Figure("No-show rate", percent(total.no_show_rate), count(total.no_shows, "no-show")),
+        Figure(
+            "Late-cancel rate",
+            percent(total.late_cancel_rate),
+            count(total.late_cancels, "late cancel"),
+        ),
+        Figure("Unmarked", f"{total.unmarked:,}", "bookings nobody checked in or marked"),
+        Figure(
+            "Chronic no-shows",
+            f"{len(rep.chronic):,}",
+            f"members with {rep.chronic_after}+ no-shows",
+            "bad" if rep.chronic else "",
+        ),
+    )
+
+
+def _charts(rep: NoShowReport) -> tuple[Any, ...]:
+    services = BarChart(
+        "No-shows and late cancels by class",
+        tuple(r.service for r in rep.by_service),
+        (
+            Series("No-show %", values(rep.by_service, lambda r: r.counts.no_show_rate)),
+            Series("Late cancel %", values(rep.by_service, lambda r: r.counts.late_cancel_rate)),
+        ),
+        "percent",
+    )
+    slots = heatmap(
+        "No-show rate by weekday and hour",
+        rep.by_slot,
+        place=lambda r: (r.weekday, r.hour),
+        value=lambda r: r.counts.no_show_rate,
+        label=lambda r: f"{r.counts.no_shows}/{r.counts.bookings}",
+        caption="Each cell: no-shows / bookings",
+        high_is_bad=True,
+    )
+    trend = LineChart(
+        "Week over week",
+        tuple(week_label(w.week_of) for w in rep.weeks),
+        (
+            Series("No-show %", values(rep.weeks, lambda w: w.counts.no_show_rate)),
+            Series("Late cancel %", values(rep.weeks, lambda w: w.counts.late_cancel_rate)),
+        ),
+        "percent",
+    )
+    return (services, slots, trend)
+
+
+def document(
+    rep: NoShowReport, *, studio: str, scope: str, generated_at: datetime
+) -> ReportDocument:
+    until = rep.counted_until.astimezone(rep.period.tz)
+    return ReportDocument(
+        kind="noshows",
+        title="No-shows and late cancels",
+        studio=studio,
+        date_from=rep.period.date_from,
+        date_to=rep.period.date_to,
+        timezone=rep.period.timezone,
+        generated_at=generated_at,
+        figures=_figures(rep),
+        charts=_charts(rep),
+        tables=_tables(rep),
+        main="by-member",
+        scope=scope,
+        notes=(
+            f"Sessions that started before {until:%d %b %Y %H:%M}; group classes and private "
+            "appointments.",
+            "In-time cancellations are the member's right and never count.",
+        ),
+    )
