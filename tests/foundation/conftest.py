@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +15,23 @@ from desk.domain.enums import ServiceKind, StaffRole
 from desk.services.actor import Actor
 from desk.store.db import Database
 from desk.store.models import Base, StaffUser
+
+#: The demo studio every foundation test shares is built as if today were this day.
+DEMO_TODAY = date(2026, 3, 4)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo studio, written by `desk demo` (the CLI), shared read-only by the tests."""
+    from desk.cli import main
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    with warnings.catch_warnings():
+        # desk/services/sales.py (not ours) calls Result.tuples(), deprecated in SQLAlchemy 2.1
+        warnings.filterwarnings("ignore", "The Result.tuples", DeprecationWarning)
+        code = main(["demo", "--db", str(path), "--today", DEMO_TODAY.isoformat()])
+    assert code == 0
+    return path
 
 
 def _add_staff(db: Database, name: str, role: StaffRole) -> Actor:
