@@ -5,9 +5,11 @@ from __future__ import annotations
 from desk.ui import context as pages
 from desk.ui.main_window import PageFactory
 from desk.ui.members.list_view import MembersPage
+from desk.ui.settings.page import SettingsPage
 
 
 def default_pages() -> dict[str, PageFactory]:
     return {
         pages.MEMBERS: lambda ctx, _window: MembersPage(ctx),
+        pages.SETTINGS: lambda ctx, _window: SettingsPage(ctx),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from desk.domain.enums import ProductKind, ServiceKind, StaffRole
 from desk.services import catalog, members, staff, trainers
 from desk.services.actor import Actor
+from desk.services.staff import StaffSession
+from desk.store.db import Database
 from desk.ui import qt_compat, style
 from desk.ui.context import DeskContext, SignedIn
 from desk.ui.worker import Background
@@ -105,9 +108,24 @@ def build_studio(db) -> Studio:
     )
 
 
+_STUDIO: dict[str, object] = {}
+
+
 @pytest.fixture
-def studio(db) -> Studio:
-    return build_studio(db)
+def studio(db_path, tmp_path_factory) -> Studio:
+    """The small studio, built once per test process (PIN hashing is slow on purpose), copied."""
+    if "bytes" not in _STUDIO:
+        path = tmp_path_factory.mktemp("studio") / "studio.sqlite3"
+        path.write_bytes(db_path.read_bytes())
+        template = Database.open_file(path)
+        _STUDIO["ids"] = build_studio(template)
+        template.dispose()
+        raw = sqlite3.connect(path)
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.close()
+        _STUDIO["bytes"] = path.read_bytes()
+    db_path.write_bytes(_STUDIO["bytes"])  # type: ignore[arg-type]
+    return _STUDIO["ids"]  # type: ignore[return-value]
 
 
 @pytest.fixture
@@ -124,9 +142,11 @@ def _styled(qapp):
 
 
 def signed_in(db, name: str) -> SignedIn:
-    with db.write() as s:
-        who = staff.sign_in(s, name=name, pin=PINS[name])
-        trainer = trainers.trainer_for_staff_user(s, staff_user_id=who.id)
+    """Who the desk says is signed in (the sign-in dialog itself is tested on its own)."""
+    with db.read() as s:
+        user = next(u for u in staff.list_staff(s) if u.name == name)
+        trainer = trainers.trainer_for_staff_user(s, staff_user_id=user.id)
+    who = StaffSession(id=user.id, name=user.name, role=user.role)
     return SignedIn(staff=who, trainer_id=trainer.id if trainer else None)
 
 

@@ -19,9 +19,10 @@ from desk.ui import worker
 from desk.ui.context import DeskContext
 from desk.ui.members.dialogs import MemberDialog, open_dialog
 from desk.ui.members.models import member_list_model
-from desk.ui.members.profile import ProfileView, table
+from desk.ui.members.profile import ProfileView
 from desk.ui.table_model import ROW_ROLE
 from desk.ui.widgets.common import EmptyState, button, label
+from desk.ui.widgets.tables import table
 
 SEARCH_LIMIT = 50
 

@@ -6,13 +6,10 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,35 +23,8 @@ from desk.ui.members.data import ProfileData, load_profile
 from desk.ui.members.dialogs import AdjustDialog, MemberDialog, PauseDialog, open_dialog
 from desk.ui.members.models import entitlements_model, noshow_model
 from desk.ui.members.sell_dialog import SellDialog
-from desk.ui.table_model import ROW_ROLE, SORT_ROLE, RowsModel
 from desk.ui.widgets.common import Badge, Card, InlineMessage, button, confirm, label
-
-
-def table(model: RowsModel) -> QTableView:
-    view = QTableView()
-    proxy = QSortFilterProxyModel(view)
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.setShowGrid(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setDefaultAlignment(
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-    )
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.verticalHeader().setDefaultSectionSize(34)
-    return view
-
-
-def selected_row(view: QTableView):
-    indexes = view.selectionModel().selectedRows() if view.selectionModel() else []
-    return indexes[0].data(ROW_ROLE) if indexes else None
+from desk.ui.widgets.tables import selected_row, table
 
 
 class ProfileView(QWidget):

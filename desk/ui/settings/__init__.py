@@ -1,0 +1,1 @@
+"""Catalog and settings (owner): services, rooms, trainers, products, timetable, policies."""
