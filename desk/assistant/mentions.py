@@ -101,6 +101,7 @@ _IN_DAYS = re.compile(
     r"\bin (a|an|one|two|three|four|five|six|seven|[0-9]{1,2}) (days?|weeks?)\b|"
     r"\b([0-9]{1,2}|bir|iki|uc|dort|bes) (gun|hafta) sonra\b"
 )
+MAX_DATE_FRAGMENTS = 6
 _DAY_OF_MONTH = re.compile(r"\b(?:on|for) the ([0-3]?[0-9]) (?:st|nd|rd|th)\b")
 _COUNT_WORDS = {
     "a": 1, "an": 1, "one": 1, "bir": 1, "two": 2, "iki": 2, "three": 3, "uc": 3, "four": 4,
@@ -124,7 +125,7 @@ _TIMES = (
     re.compile(r"\b(?P<h>[0-9]{1,2}) (?P<half>bucuk\w*)"),
     re.compile(r"\b(?P<noon>noon|midday)\b"),
 )
-_BARE_HOUR_AFTER = re.compile(rf"^ (?P<h>[0-9]{{1,2}})\b(?! [:.] [0-9]){_NOT_A_COUNT}")
+_BARE_HOUR_AFTER = re.compile(rf"^ (?P<h>[0-9]{{1,2}})\b(?! [:./] [0-9]){_NOT_A_COUNT}")
 _PARTS = (
     (PartOfDay.AFTERNOON, re.compile(
         r"\b(?:afternoons?|ogleden sonra\w*|ogle den sonra|ogle sonrasi|ikindi\w*)")),
@@ -265,12 +266,20 @@ def _find_weeks(flat: str, today: date) -> list[Mention]:
 
 
 def _find_dates(flat: str, now: datetime) -> list[Mention]:
-    """Dates dateparser reads well, each from a short fragment rebuilt in plain English."""
+    """Dates dateparser reads well, each from a short fragment rebuilt in plain English.
+
+    At most `MAX_DATE_FRAGMENTS` go to dateparser: a message listing fifty dates is not a
+    booking request, and each call costs real time.
+    """
     found = []
+    calls = 0
     for pattern, fragment in _DATE_FRAGMENTS:
         for m in pattern.finditer(flat):
             text = fragment(m, now)
-            if text and (day := dates.parse_date(text, now)) is not None:
+            if not text or calls >= MAX_DATE_FRAGMENTS:
+                continue
+            calls += 1
+            if (day := dates.parse_date(text, now)) is not None:
                 found.append(Mention(m.start(), m.end(), days=(day, day)))
     return found
 

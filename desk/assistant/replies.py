@@ -15,7 +15,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from desk.assistant.dates import PartOfDay, When, format_day, format_slot, format_time
-from desk.assistant.reply_texts import LABELS, TEXTS, Label, Msg
+from desk.assistant.reply_texts import LABELS, TEXTS
+from desk.assistant.reply_texts import Label as Label  # re-exported: callers use replies only
+from desk.assistant.reply_texts import Msg as Msg
 
 
 def _lang(language: str) -> str:
