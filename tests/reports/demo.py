@@ -37,14 +37,62 @@ from desk.store.models import (
     WaitlistEntry,
 )
 
-FIRST_NAMES = (
-    "Ayşe Elif Zeynep Deniz Ece Selin Merve Derya Ebru Gizem Aylin Burcu Cansu Defne İrem Melis "
-    "Nazlı Pınar Seda Tuğba Can Emre Mert Burak Kerem Onur Barış Ozan Serkan Tolga Umut Kaan"
-).split()
-LAST_NAMES = (
-    "Yılmaz Kaya Demir Şahin Çelik Yıldız Aydın Öztürk Arslan Doğan Kılıç Aslan Koç Kurt Özkan "
-    "Polat Erdem Güneş Aksoy Tekin"
-).split()
+FIRST_NAMES = [
+    "Ayşe",
+    "Elif",
+    "Zeynep",
+    "Deniz",
+    "Ece",
+    "Selin",
+    "Merve",
+    "Derya",
+    "Ebru",
+    "Gizem",
+    "Aylin",
+    "Burcu",
+    "Cansu",
+    "Defne",
+    "İrem",
+    "Melis",
+    "Nazlı",
+    "Pınar",
+    "Seda",
+    "Tuğba",
+    "Can",
+    "Emre",
+    "Mert",
+    "Burak",
+    "Kerem",
+    "Onur",
+    "Barış",
+    "Ozan",
+    "Serkan",
+    "Tolga",
+    "Umut",
+    "Kaan",
+]
+LAST_NAMES = [
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Şahin",
+    "Çelik",
+    "Yıldız",
+    "Aydın",
+    "Öztürk",
+    "Arslan",
+    "Doğan",
+    "Kılıç",
+    "Aslan",
+    "Koç",
+    "Kurt",
+    "Özkan",
+    "Polat",
+    "Erdem",
+    "Güneş",
+    "Aksoy",
+    "Tekin",
+]
 
 #: (service, trainer, room, weekday, start, capacity, popularity 0..1)
 TIMETABLE = (
@@ -97,8 +145,10 @@ def build_demo_studio(db: Database, *, today: date, weeks: int = 12, seed: int =
         members = []
         for n in range(90):
             name = f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[(n * 7) % len(LAST_NAMES)]}"
-            joined = start - timedelta(days=rng.randint(30, 400)) if n < 78 else (
-                start + timedelta(days=rng.randint(0, weeks * 7 - 1))
+            joined = (
+                start - timedelta(days=rng.randint(30, 400))
+                if n < 78
+                else (start + timedelta(days=rng.randint(0, weeks * 7 - 1)))
             )
             members.append(
                 Member(
@@ -115,8 +165,21 @@ def build_demo_studio(db: Database, *, today: date, weeks: int = 12, seed: int =
         fading = {m.id for m in rng.sample(members, 8)}
         stopped = {m.id for m in rng.sample(members, 7)} - fading
         sales = _sell(s, rng, members, owner, desk, start, today, tz)
-        _classes(s, rng, services, trainers, rooms, members, habit, fading, stopped, sales,
-                 start, today, tz)
+        _classes(
+            s,
+            rng,
+            services,
+            trainers,
+            rooms,
+            members,
+            habit,
+            fading,
+            stopped,
+            sales,
+            start,
+            today,
+            tz,
+        )
     return local_datetime(today, time(8), tz)
 
 
@@ -128,37 +191,66 @@ def _sell(s, rng, members, owner, desk, start, today, tz):
         if member.created_at.date() > sold_on:
             sold_on = member.created_at.astimezone(tz).date()
         sale = Sale(
-            member_id=member.id, product_name=name, kind=kind, sessions=sessions,
-            valid_days=days, price_minor=price, currency="TRY",
+            member_id=member.id,
+            product_name=name,
+            kind=kind,
+            sessions=sessions,
+            valid_days=days,
+            price_minor=price,
+            currency="TRY",
             seller_id=rng.choice((owner.id, desk.id, desk.id, None)),
             channel=SaleChannel.ONLINE if rng.random() < 0.3 else SaleChannel.DESK,
             sold_at=local_datetime(sold_on, time(rng.randint(9, 20)), tz),
-            starts_on=sold_on, expires_on=sold_on + timedelta(days=days - 1),
+            starts_on=sold_on,
+            expires_on=sold_on + timedelta(days=days - 1),
         )
         if sale.seller_id is None:
             sale.channel = SaleChannel.ONLINE
         s.add(sale)
         s.flush()
-        s.add(LedgerEntry(sale_id=sale.id, member_id=member.id, kind=LedgerKind.SALE,
-                          delta=sessions or 0, created_at=sale.sold_at))
+        s.add(
+            LedgerEntry(
+                sale_id=sale.id,
+                member_id=member.id,
+                kind=LedgerKind.SALE,
+                delta=sessions or 0,
+                created_at=sale.sold_at,
+            )
+        )
         sales[member.id] = sale
     for member in rng.sample(members, 6):
         sold_on = today - timedelta(days=rng.randint(1, 40))
         sale = Sale(
-            member_id=member.id, product_name="5 PT", kind=ProductKind.PACKAGE, sessions=5,
-            valid_days=60, price_minor=450000, currency="TRY", seller_id=owner.id,
-            channel=SaleChannel.DESK, sold_at=local_datetime(sold_on, time(17), tz),
-            starts_on=sold_on, expires_on=sold_on + timedelta(days=59),
+            member_id=member.id,
+            product_name="5 PT",
+            kind=ProductKind.PACKAGE,
+            sessions=5,
+            valid_days=60,
+            price_minor=450000,
+            currency="TRY",
+            seller_id=owner.id,
+            channel=SaleChannel.DESK,
+            sold_at=local_datetime(sold_on, time(17), tz),
+            starts_on=sold_on,
+            expires_on=sold_on + timedelta(days=59),
         )
         s.add(sale)
         s.flush()
-        s.add(LedgerEntry(sale_id=sale.id, member_id=member.id, kind=LedgerKind.SALE, delta=5,
-                          created_at=sale.sold_at))
+        s.add(
+            LedgerEntry(
+                sale_id=sale.id,
+                member_id=member.id,
+                kind=LedgerKind.SALE,
+                delta=5,
+                created_at=sale.sold_at,
+            )
+        )
     return sales
 
 
-def _classes(s, rng, services, trainers, rooms, members, habit, fading, stopped, sales,
-             start, today, tz):
+def _classes(
+    s, rng, services, trainers, rooms, members, habit, fading, stopped, sales, start, today, tz
+):
     balance = {mid: sale.sessions for mid, sale in sales.items()}
     # Ids handed out here, so the whole history goes in with one flush at the end.
     next_session, next_booking = 1, 1
@@ -173,9 +265,13 @@ def _classes(s, rng, services, trainers, rooms, members, habit, fading, stopped,
             starts = local_datetime(day, at, tz)
             session = ClassSession(
                 id=next_session,
-                kind=SessionKind.CLASS, service_id=services[name].id,
-                trainer_id=trainers[trainer].id, room_id=rooms[room].id, starts_at=starts,
-                ends_at=starts + timedelta(minutes=55), capacity=capacity,
+                kind=SessionKind.CLASS,
+                service_id=services[name].id,
+                trainer_id=trainers[trainer].id,
+                room_id=rooms[room].id,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=55),
+                capacity=capacity,
             )
             next_session += 1
             s.add(session)
@@ -191,20 +287,24 @@ def _classes(s, rng, services, trainers, rooms, members, habit, fading, stopped,
                 if rng.random() < rate * scale:
                     wanted.append(member)
             rng.shuffle(wanted)
-            seat = 0
-            for member in wanted[:capacity]:
-                seat += 1
+            for seat, member in enumerate(wanted[:capacity], start=1):
                 roll = rng.random()
                 status = (
-                    BookingStatus.COMPLETED if roll < 0.86
-                    else BookingStatus.NO_SHOW if roll < 0.93
-                    else BookingStatus.LATE_CANCELLED if roll < 0.97
+                    BookingStatus.COMPLETED
+                    if roll < 0.86
+                    else BookingStatus.NO_SHOW
+                    if roll < 0.93
+                    else BookingStatus.LATE_CANCELLED
+                    if roll < 0.97
                     else BookingStatus.CANCELLED
                 )
                 booking = Booking(
                     id=next_booking,
-                    member_id=member.id, class_session_id=session.id, seat_no=seat,
-                    status=status, channel=Channel.WHATSAPP if roll < 0.4 else Channel.DESK,
+                    member_id=member.id,
+                    class_session_id=session.id,
+                    seat_no=seat,
+                    status=status,
+                    channel=Channel.WHATSAPP if roll < 0.4 else Channel.DESK,
                 )
                 next_booking += 1
                 s.add(booking)
@@ -212,18 +312,27 @@ def _classes(s, rng, services, trainers, rooms, members, habit, fading, stopped,
                 if status is BookingStatus.COMPLETED and sale is not None:
                     is_package = sale.kind is ProductKind.PACKAGE
                     if not is_package or balance[member.id] > 0:
-                        ledger.append(LedgerEntry(
-                            sale_id=sale.id, member_id=member.id, kind=LedgerKind.CONSUME,
-                            delta=-1 if is_package else 0, booking_id=booking.id,
-                            created_at=starts + timedelta(minutes=50),
-                        ))
+                        ledger.append(
+                            LedgerEntry(
+                                sale_id=sale.id,
+                                member_id=member.id,
+                                kind=LedgerKind.CONSUME,
+                                delta=-1 if is_package else 0,
+                                booking_id=booking.id,
+                                created_at=starts + timedelta(minutes=50),
+                            )
+                        )
                         if is_package:
                             balance[member.id] -= 1
-            for member in wanted[capacity:capacity + 4]:
-                s.add(WaitlistEntry(
-                    class_session_id=session.id, member_id=member.id,
-                    status=WaitlistStatus.EXPIRED, channel=Channel.WHATSAPP,
-                ))
+            for member in wanted[capacity : capacity + 4]:
+                s.add(
+                    WaitlistEntry(
+                        class_session_id=session.id,
+                        member_id=member.id,
+                        status=WaitlistStatus.EXPIRED,
+                        channel=Channel.WHATSAPP,
+                    )
+                )
         day += timedelta(days=1)
     s.flush()  # bookings first: the ledger rows point at them
     s.add_all(ledger)
