@@ -23,12 +23,19 @@ from relay.app import create_app
 from relay.config import RelayConfig
 
 
-@pytest.fixture
-def fake_graph() -> Iterator[tuple[FakeGraph, str]]:
+@pytest.fixture(scope="session")
+def _graph_server() -> Iterator[tuple[FakeGraph, str]]:
     graph = FakeGraph()
     server = ServerThread(graph.app()).start()
     yield graph, server.url
     server.stop()
+
+
+@pytest.fixture
+def fake_graph(_graph_server: tuple[FakeGraph, str]) -> tuple[FakeGraph, str]:
+    """One fake Graph server for the session, with a clean record and script per test."""
+    _graph_server[0].reset()
+    return _graph_server
 
 
 @pytest.fixture

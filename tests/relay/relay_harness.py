@@ -201,6 +201,11 @@ class FakeGraph:
     script: deque[GraphReply] = field(default_factory=deque)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
+    def reset(self) -> None:
+        with self._cond:
+            self.calls.clear()
+            self.script.clear()
+
     def reply(self, *replies: GraphReply) -> None:
         with self._cond:
             self.script.extend(replies)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
 import pytest
 import requests
 from relay_harness import (
+    DESK_TOKEN,
     WAIT,
     RelayClient,
     change_value,
@@ -23,27 +25,28 @@ from relay import retention
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic ZGVzazp4"}],
-    ids=["missing", "wrong", "wrong-scheme"],
-)
-@pytest.mark.parametrize(
-    ("method", "path", "body"),
-    [
-        ("GET", "/v1/inbox", None),
-        ("POST", "/v1/inbox/ack", {"cursor": 0}),
-        ("POST", "/v1/outbox", {"messages": []}),
-        ("GET", "/v1/outbox/some-key", None),
-        ("POST", "/v1/outbox/status", {"keys": ["a"]}),
-    ],
-)
-def test_desk_api_requires_the_bearer_token(
-    relay: RelayClient, headers: dict, method: str, path: str, body: dict | None
-) -> None:
-    response = requests.request(method, relay.url + path, json=body, headers=headers, timeout=5)
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == "Bearer"
+BAD_CREDENTIALS = {
+    "missing": {},
+    "wrong": {"Authorization": "Bearer nope"},
+    "wrong-scheme": {"Authorization": f"Basic {DESK_TOKEN}"},
+    "prefix": {"Authorization": f"Bearer {DESK_TOKEN[:-1]}"},
+}
+DESK_ENDPOINTS = [
+    ("GET", "/v1/inbox", None),
+    ("POST", "/v1/inbox/ack", {"cursor": 0}),
+    ("POST", "/v1/outbox", {"messages": []}),
+    ("GET", "/v1/outbox/some-key", None),
+    ("POST", "/v1/outbox/status", {"keys": ["a"]}),
+]
+
+
+def test_desk_api_requires_the_bearer_token(relay: RelayClient) -> None:
+    for (method, path, body), (name, headers) in itertools.product(
+        DESK_ENDPOINTS, BAD_CREDENTIALS.items()
+    ):
+        response = requests.request(method, relay.url + path, json=body, headers=headers, timeout=5)
+        assert response.status_code == 401, (method, path, name)
+        assert response.headers["www-authenticate"] == "Bearer"
 
 
 def test_healthz_and_openapi_need_no_token(relay: RelayClient) -> None:
