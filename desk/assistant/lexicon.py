@@ -110,10 +110,13 @@ ENGLISH_WORDS = word_set(
 
 
 def language(cleaned: str, words: Sequence[str], default: str) -> str:
-    """ "tr" or "en": Turkish letters decide at once; otherwise count each language's words."""
-    if has_turkish_letters(cleaned):
-        return "tr"
+    """ "tr" or "en" by counting each language's words; a word written with Turkish letters
+    ("yarın", "Günaydın") is one more vote for Turkish, unless it is capitalised mid-sentence:
+    that is a name ("with Ayşe"), and English messages mention Turkish trainers too."""
     turkish = sum(1 for word in words if _is_turkish(word))
+    for position, word in enumerate(_WORD.findall(cleaned)):
+        if has_turkish_letters(word) and not (position > 0 and word[0].isupper()):
+            turkish += 1
     english = sum(1 for word in words if word in ENGLISH_WORDS)
     if turkish > english:
         return "tr"
@@ -122,6 +125,7 @@ def language(cleaned: str, words: Sequence[str], default: str) -> str:
     return default
 
 
+_WORD = re.compile(r"[^\W\d_]+")
 _TURKISH_STEMS = tuple(sorted(w for w in TURKISH_WORDS if len(w) >= 4))
 
 

@@ -142,7 +142,7 @@ def find_mentions(flat: str, now: datetime) -> list[Mention]:
     """Every day/time phrase in the folded text, in order, without overlaps; `now` is local."""
     flat = _GREETINGS.sub(lambda m: " " * len(m.group(0)), flat)
     candidates = [
-        *_find_days(flat, now.date(), now),
+        *_find_days(flat, now),
         *_find_times(flat),
         *_find_parts(flat),
     ]
@@ -160,7 +160,8 @@ def _without_overlaps(candidates: list[Mention]) -> list[Mention]:
 # --- days ----------------------------------------------------------------------------------
 
 
-def _find_days(flat: str, today: date, now: datetime) -> list[Mention]:
+def _find_days(flat: str, now: datetime) -> list[Mention]:
+    today = now.date()
     found: list[Mention] = []
     one_day = timedelta(days=1)
     for pattern, offset in ((_DAY_AFTER, 2), (_TODAY, 0), (_TOMORROW, 1)):
@@ -198,6 +199,7 @@ def _ending_role(ending: str) -> Role | None:
 
 
 def _find_weekdays(flat: str, today: date) -> list[Mention]:
+    """ "saturday", "next monday", "haftaya salı", "tuesday next week", "cumartesiye"."""
     found = []
     for m in _WEEKDAY.finditer(flat):
         name, ending = m.group(1), m.group(2)
@@ -205,22 +207,21 @@ def _find_weekdays(flat: str, today: date) -> list[Mention]:
             continue
         weekday = _WEEKDAY_NUMBER.get(name, _WEEKDAY_NUMBER.get(name[:3], 0))
         start, end = m.start(), m.end()
-        before, after = flat[:start], flat[end:]
-        next_week = _NEXT_WEEK_BEFORE.search(before) or _NEXT_WEEK_AFTER.match(after)
-        modifier = _MODIFIER_BEFORE.search(before)
-        if next_week:
+        week_before = _NEXT_WEEK_BEFORE.search(flat[:start])
+        week_after = _NEXT_WEEK_AFTER.match(flat[end:])
+        modifier = _MODIFIER_BEFORE.search(flat[:start])
+        if week_before or week_after:
             day = week_start(today) + timedelta(days=7 + weekday)
-            if (before_match := _NEXT_WEEK_BEFORE.search(before)) is not None:
-                start = before_match.start()
-            else:
-                end += _NEXT_WEEK_AFTER.match(after).end()  # type: ignore[union-attr]
+            start = week_before.start() if week_before else start
+            end += week_after.end() if week_after and not week_before else 0
         else:
+            # A bare weekday is the next one, today included; "next" skips today.
             ahead = (weekday - today.weekday()) % 7
             if ahead == 0 and modifier and modifier.group(1) in ("next", "onumuzdeki", "gelecek"):
                 ahead = 7
             day = today + timedelta(days=ahead)
             start = modifier.start() if modifier else start
-        role = _ending_role(ending) if not name.isascii() or name in _TURKISH_DAYS else None
+        role = _ending_role(ending) if name in _TURKISH_DAYS else None
         found.append(Mention(start, end, days=(day, day), tail_role=role))
     return found
 

@@ -24,9 +24,15 @@ class ServiceName:
 _GENERIC = lexicon.word_set(
     "class classes session sessions group private training lesson ders seans grup"
 )
-#: Turkish case endings on a short alias: "pt'ye" → "ptye", "pt'de" → "ptde".
-_SHORT_ENDINGS = lexicon.word_set("ye yi ya yu de da den dan te ta e a i u")
-_MAX_ENDING = 5
+#: Endings a service name takes in a message: Turkish case and plural endings (folded, so
+#: "pilates'e" → "pilatese", "yogaya", "reformerda", "pt'ye" → "ptye") and an English plural.
+#: Anything else is another word: "spinach" is not Spinning.
+_ENDINGS = lexicon.word_set(
+    """
+    s e a i u ye ya yi yu de da te ta den dan ten tan in un nin nun yin yun le la yle yla
+    ci cu ler lar leri lari si su
+    """
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,9 @@ def _aliases(services: Sequence[ServiceName]) -> list[_Alias]:
 
 
 def find_service(words: Sequence[str], services: Sequence[ServiceName]) -> int | None:
-    """The id of the service the words name best (earliest mention on a tie), or None."""
+    """The id of the service the folded tokens name best (earliest mention on a tie), or None.
+    Emoji count as words: 🧘 is "yoga", 🚴 "cycling"."""
+    words = [lexicon.SERVICE_EMOJI.get(word, word) for word in words]
     best: tuple[float, int, int] | None = None  # (score, -position, -service order)
     found: int | None = None
     order = {service.id: i for i, service in enumerate(services)}
@@ -85,9 +93,7 @@ def _score(alias: _Alias, window: Sequence[str]) -> float:
 
 
 def _is_ending(stem: str, ending: str) -> bool:
-    if not ending.isalpha() or len(ending) > _MAX_ENDING:
-        return False
-    return len(stem) >= 4 or ending in _SHORT_ENDINGS
+    return ending in _ENDINGS and (len(stem) >= 3 or ending != "s")
 
 
 def _fuzzy(alias: str, token: str) -> float:

@@ -56,7 +56,7 @@ def understand(
         return interpret(text, now=now, tz=tz, services=services, default_language=default_language)
     except Exception:  # a bug must cost one message a hand-off to reception, not the sync loop
         log.exception("could not read a member's message (%d chars)", len(text or ""))
-        return Understanding(Intent.UNKNOWN, _language_code(default_language))
+        return Understanding(Intent.UNKNOWN, "tr" if default_language == "tr" else "en")
 
 
 def interpret(
@@ -68,7 +68,7 @@ def interpret(
     default_language: str = "en",
 ) -> Understanding:
     """`understand` without the safety net, so tests can prove the net is never needed."""
-    fallback = _language_code(default_language)
+    fallback = "tr" if default_language == "tr" else "en"
     cleaned = lexicon.clean(text)
     raw = lexicon.tokens(lexicon.fold(cleaned))
     if not raw:
@@ -77,15 +77,18 @@ def interpret(
     words = [t for t in tokens if t.isalnum()]
     flat = " ".join(tokens)
     language = lexicon.language(cleaned, [lexicon.correct(t) for t in raw], fallback)
-    service_id = find_service([lexicon.SERVICE_EMOJI.get(t, t) for t in raw], services)
+    service_id = find_service(raw, services)
     found = when.find(flat, now=now, tz=tz)
     pick = options.find_pick(flat, words, found.spans)
+    has_slots = service_id is not None or bool(found.whens)
+    option = pick.number if pick else None
+    only = pick is not None and pick.only
     reading = intents.decide(
         flat,
         words,
-        has_slots=service_id is not None or bool(found.whens),
-        option=pick.number if pick else None,
-        option_only=pick is not None and pick.only,
+        has_slots=has_slots,
+        option=option,
+        option_only=only,
         move_hint=found.suffix_move,
     )
     if reading.intent is Intent.UNKNOWN:
@@ -97,10 +100,6 @@ def interpret(
         service_id=service_id,
         when=day,
         target_when=target,
-        option=pick.number if pick else None,
+        option=option,
         confidence=reading.confidence,
     )
-
-
-def _language_code(language: str) -> str:
-    return "tr" if language == "tr" else "en"

@@ -345,6 +345,8 @@ TABLE = [
     Row("sabah 10 da yoga var mı yarın", A, "tr", "yoga", "2026-11-28 10:00"),
     Row("pazar günü reformer derslerine bakabilir misiniz", A, "tr", "reformer", "2026-11-29"),
     Row("randevumu iptal etmek istiyorum", C, "tr"),
+    Row("Can I book reformer with Ayşe tomorrow at 10?", B, "en", "reformer", "2026-11-28 10:00"),
+    Row("thanks Ayşe!", THX, "en"),
     # --- messages that carry no language clue take the conversation's language (here "en")
     Row("2", PICK, "en", option=2),
     Row("#1", PICK, "en", option=1),
