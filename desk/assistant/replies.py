@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from desk.assistant import messages
 from desk.assistant.dates import PartOfDay, When, format_day, format_slot, format_time
 from desk.assistant.reply_texts import LABELS, TEXTS
 from desk.assistant.reply_texts import Label as Label  # re-exported: callers use replies only
@@ -64,6 +66,31 @@ def option_description(language: str, *, trainer: str | None, spots_left: int | 
         else:
             parts.append(f"{spots_left} spot{'s' if spots_left != 1 else ''} left")
     return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class SessionOption:
+    """A session offered to the member; `id` is ours and comes back when they tap it."""
+
+    id: str
+    start: datetime
+    trainer: str | None = None
+    spots_left: int | None = None
+
+
+def session_choices(
+    language: str, *, body: str, options: Sequence[SessionOption], tz: ZoneInfo
+) -> dict[str, Any]:
+    """The options as reply buttons (up to 3) or a list (4-10), titled with day and time."""
+    choices = [
+        messages.Choice(
+            option.id,
+            option_title(option.start, tz, language),
+            option_description(language, trainer=option.trainer, spots_left=option.spots_left),
+        )
+        for option in options
+    ]
+    return messages.choices(body, choices, button=label(Label.CHOOSE, language))
 
 
 def booked(

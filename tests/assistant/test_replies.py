@@ -21,6 +21,8 @@ from desk.assistant.replies import (
     say,
 )
 
+from .test_messages import relay_accepts
+
 TZ = ZoneInfo("Europe/Istanbul")
 # 18:00 in Istanbul (UTC+3) on Saturday 28 November 2026.
 SATURDAY_SIX_PM = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
@@ -195,3 +197,27 @@ def test_option_description_fits_a_list_row() -> None:
     text = replies.option_description("en", trainer="Ayşe", spots_left=1)
     assert text == "with Ayşe · 1 spot left"
     assert replies.option_description("tr", trainer=None, spots_left=3) == "3 yer kaldı"
+
+
+@pytest.mark.parametrize(("count", "kind"), [(2, "buttons"), (5, "list")])
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_session_options_become_buttons_or_a_list_the_relay_accepts(
+    count: int, kind: str, language: str
+) -> None:
+    options = [
+        replies.SessionOption(f"book:{i}", SATURDAY_SIX_PM + timedelta(days=i), "Ayşe", 8 - i)
+        for i in range(count)
+    ]
+    body = say(Msg.OPTIONS, language, service="Reformer Pilates")
+    built = replies.session_choices(language, body=body, options=options, tz=TZ)
+    assert built["kind"] == kind
+    relay_accepts(built)
+    if kind == "buttons":
+        assert built["buttons"][0]["title"] == replies.option_title(SATURDAY_SIX_PM, TZ, language)
+    else:
+        assert built["button"] == label(Label.CHOOSE, language)
+        first = built["sections"][0]["rows"][0]
+        assert first["id"] == "book:0"
+        assert first["description"] == (
+            "with Ayşe · 8 spots left" if language == "en" else "Eğitmen: Ayşe · 8 yer kaldı"
+        )
