@@ -4,11 +4,13 @@
     desk --version
     desk demo --db PATH [--seed N] [--force]
     desk check [--db PATH]
+    desk report KIND --db PATH --from DATE --to DATE --format csv|pdf --out FILE
 
 Each subcommand is a `Command`: a function that adds its arguments and a function that runs it
 and returns the exit code. To add one (`sync`, `screenshots`, `report`...), write those two
-functions and append a `Command` to `COMMANDS`; import heavy modules inside `run` so
-`desk --version` stays instant. Errors go to stderr with a non-zero exit.
+functions and append a `Command` to `COMMANDS`; import heavy modules inside them, so
+`desk --version` stays instant (only the command being run has its arguments built). Errors
+go to stderr with a non-zero exit.
 """
 
 from __future__ import annotations
@@ -130,9 +132,25 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- desk report (desk/reports/cli_command.py) ---------------------------------------------
+
+
+def _add_report(parser: argparse.ArgumentParser) -> None:
+    from desk.reports.cli_command import add_report_arguments
+
+    add_report_arguments(parser)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from desk.reports.cli_command import run_report_command
+
+    return run_report_command(args)
+
+
 COMMANDS: list[Command] = [
     Command("demo", "write a realistic demo studio to a new database", _add_demo, _run_demo),
     Command("check", "check a database's integrity and schema version", _add_check, _run_check),
+    Command("report", "export an owner report as CSV or PDF", _add_report, _run_report),
 ]
 
 
@@ -164,7 +182,9 @@ def _run_gui(args: argparse.Namespace) -> int:
     return int(run_gui(path))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The whole command line. Only the command named in `argv` gets its arguments added, so
+    a command's (possibly slow) imports happen only when that command runs."""
     parser = argparse.ArgumentParser(
         prog="desk",
         description="Studio Desk: the front desk for fitness, pilates and PT studios.",
@@ -178,15 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open the app on a fresh demo studio (a copy)"
     )
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((arg for arg in argv if arg in {c.name for c in COMMANDS}), None)
     for command in COMMANDS:
         sub = subcommands.add_parser(command.name, help=command.help, description=command.help)
-        command.add_arguments(sub)
+        if command.name == wanted:
+            command.add_arguments(sub)
         sub.set_defaults(run=command.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_gui)
     if args.command is not None and args.demo:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from desk.domain import phone as phones
@@ -247,6 +247,24 @@ def archive_member(
 
 def get_member(session: Session, *, member_id: int) -> MemberProfile:
     return _profile(_get(session, member_id))
+
+
+def list_members(
+    session: Session, *, offset: int = 0, limit: int = 100, include_archived: bool = False
+) -> list[MemberProfile]:
+    """Members A to Z (by their folded name), a page at a time."""
+    query = select(Member).order_by(Member.search_name, Member.id)
+    if not include_archived:
+        query = query.where(Member.archived.is_(False))
+    page = query.offset(max(offset, 0)).limit(max(limit, 0))
+    return [_profile(m) for m in session.scalars(page)]
+
+
+def count_members(session: Session, *, include_archived: bool = False) -> int:
+    query = select(func.count()).select_from(Member)
+    if not include_archived:
+        query = query.where(Member.archived.is_(False))
+    return session.scalar(query) or 0
 
 
 def find_by_phone(session: Session, *, phone: str) -> MemberProfile | None:

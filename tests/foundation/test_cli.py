@@ -31,7 +31,9 @@ def test_version_through_the_real_entry_point() -> None:
     assert done.stdout.strip() == f"desk {__version__}"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["demo", "--help"], ["check", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["demo", "--help"], ["check", "--help"], ["report", "--help"]]
+)
 def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(argv)
@@ -188,5 +190,29 @@ def test_demo_flag_with_a_command_is_refused(capsys: pytest.CaptureFixture[str])
 
 
 def test_demo_today_option_is_parsed() -> None:
-    args = cli.build_parser().parse_args(["demo", "--db", "x", "--today", "2026-03-04"])
+    argv = ["demo", "--db", "x", "--today", "2026-03-04"]
+    args = cli.build_parser(argv).parse_args(argv)
     assert args.today == DEMO_TODAY and args.seed == 0 and args.db == Path("x")
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for command in cli.COMMANDS:
+        assert command.name in out
+
+
+def test_report_runs_through_the_desk_command(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "occupancy.csv"
+    code, _, err = run(
+        [
+            "report", "occupancy", "--db", str(demo_db), "--from", "2026-02-02",
+            "--to", "2026-03-01", "--format", "csv", "--out", str(out_file), "--quiet",
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert out_file.exists() and out_file.stat().st_size > 0

@@ -204,3 +204,19 @@ def test_consent_and_notes(db: Database, reception: Actor, trainer_user: Actor) 
         members.add_note(s, member_id=member_id, text="  ", actor=trainer_user)
     with db.read() as s:
         assert members.get_member(s, member_id=member_id).whatsapp_consent is True
+
+
+def test_list_members_a_to_z_in_pages(db: Database, reception: Actor) -> None:
+    for index, name in enumerate(["Zeynep Kaya", "ayla demir", "Şule Işık", "Can Öz"]):
+        add(db, reception, name, f"0532123456{index}")
+    archived = add(db, reception, "Berk Arslan", "05321234570")
+    with db.write() as s:
+        members.archive_member(s, member_id=archived, actor=reception)
+    with db.read() as s:
+        names = [m.full_name for m in members.list_members(s)]
+        assert names == ["ayla demir", "Can Öz", "Şule Işık", "Zeynep Kaya"]
+        page = members.list_members(s, offset=1, limit=2)
+        assert [m.full_name for m in page] == ["Can Öz", "Şule Işık"]
+        assert len(members.list_members(s, include_archived=True)) == 5
+        assert members.count_members(s) == 4
+        assert members.count_members(s, include_archived=True) == 5
