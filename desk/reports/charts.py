@@ -158,19 +158,19 @@ def _paint_cell(
         return
     painter.setPen(_on(colour))
     label = spec.labels[r][c]
-    if label and inner.height() >= metrics.height() * 2.1:
+    two_lines = inner.height() >= metrics.height() * 2.1
+    if label and two_lines and metrics.horizontalAdvance(label) <= inner.width() - 2:
         half = inner.height() / 2
         painter.drawText(
             QRectF(inner.left(), inner.top(), inner.width(), half),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
             percent,
         )
-        if metrics.horizontalAdvance(label) <= inner.width() - 2:
-            painter.drawText(
-                QRectF(inner.left(), inner.top() + half, inner.width(), half),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                label,
-            )
+        painter.drawText(
+            QRectF(inner.left(), inner.top() + half, inner.width(), half),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            label,
+        )
     else:
         painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, percent)
 
@@ -197,8 +197,11 @@ def _value_axis(spec: BarChart | LineChart, colours: ChartColours) -> QValueAxis
     divisor = _divisor(spec)
     top = max((_scale(v, spec.unit, divisor) for s in spec.series for v in s.values), default=0.0)
     if spec.unit == "percent":
-        axis.setRange(0, max(100.0, top))
+        # Fill rates read against a full class; small rates (no-shows) against their own scale.
+        axis.setRange(0, max(100.0, top) if top >= 40 else max(5.0, top * 1.25))
         axis.setLabelFormat("%.0f%%")
+        if top < 40:
+            axis.applyNiceNumbers()
     else:
         axis.setRange(0, top * 1.1 if top > 0 else 1.0)
         axis.setLabelFormat("%.0f")

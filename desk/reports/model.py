@@ -94,6 +94,8 @@ class Table:
     #: One line under the title: what the table counts and as of when.
     note: str = ""
     empty_text: str = "Nothing to show for this range."
+    #: Short caption for a tab on screen; the title when empty.
+    tab: str = ""
 
     @property
     def shown_columns(self) -> tuple[Column, ...]:
@@ -138,6 +140,8 @@ class BarChart:
     series: tuple[Series, ...]
     unit: ChartUnit
     currency: str = ""
+    #: Short caption for a tab ("By service"); the title when empty.
+    tab: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class LineChart:
     series: tuple[Series, ...]
     unit: ChartUnit
     currency: str = ""
+    tab: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class Heatmap:
     caption: str = ""
     #: True when a high value is bad news (no-show rate), so the colours run the other way.
     high_is_bad: bool = False
+    tab: str = ""
 
 
 Chart = BarChart | LineChart | Heatmap

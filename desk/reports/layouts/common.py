@@ -50,6 +50,7 @@ def heatmap(
     label: Callable[[T], str],
     caption: str = "",
     high_is_bad: bool = False,
+    tab: str = "",
 ) -> Heatmap:
     """A weekday × hour grid over the hours that have anything in them (Monday first)."""
     found = {place(cell): cell for cell in cells}
@@ -70,6 +71,7 @@ def heatmap(
         tuple(labels),
         caption,
         high_is_bad,
+        tab,
     )
 
 

@@ -63,7 +63,7 @@ def _tables(rep: MembersReport) -> tuple[Table, ...]:
         ),
         Table(
             "lapsed",
-            "Lapsed (win-back list)",
+            "Lapsed",
             (
                 *_who(),
                 Column("Last visit", "date", lambda m: m.last_visit),
@@ -89,7 +89,7 @@ def _tables(rep: MembersReport) -> tuple[Table, ...]:
         ),
         Table(
             "weeks",
-            "Week over week",
+            "Weekly",
             (
                 Column("Week", "text", lambda w: week_range(w.week_of)),
                 Column("Visits", "int", lambda w: w.visits),
@@ -131,18 +131,21 @@ def _charts(rep: MembersReport) -> tuple[Any, ...]:
             Series("Active members", values(rep.weeks, lambda w: float(w.active_members))),
         ),
         "count",
+        tab="Weekly visits",
     )
     spread = BarChart(
         "Members by visits per week",
         tuple(label for label, _ in BUCKETS),
         (Series("Members", _bucket_counts(rep)),),
         "count",
+        tab="How often",
     )
     joined = BarChart(
         "New members per week",
         tuple(week_label(w.week_of) for w in rep.weeks),
         (Series("New members", values(rep.weeks, lambda w: float(w.new_members))),),
         "count",
+        tab="New per week",
     )
     return (trend, spread, joined)
 

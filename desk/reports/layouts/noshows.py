@@ -90,7 +90,7 @@ def _tables(rep: NoShowReport) -> tuple[Table, ...]:
         _member_table("by-member", "By member", rep.by_member),
         Table(
             "weeks",
-            "Week over week",
+            "Weekly",
             (
                 Column("Week", "text", lambda w: week_range(w.week_of)),
                 *counts_columns(lambda w: w.counts),
@@ -129,6 +129,7 @@ def _charts(rep: NoShowReport) -> tuple[Any, ...]:
             Series("Late cancel %", values(rep.by_service, lambda r: r.counts.late_cancel_rate)),
         ),
         "percent",
+        tab="By class",
     )
     slots = heatmap(
         "No-show rate by weekday and hour",
@@ -138,15 +139,17 @@ def _charts(rep: NoShowReport) -> tuple[Any, ...]:
         label=lambda r: f"{r.counts.no_shows}/{r.counts.bookings}",
         caption="Each cell: no-shows / bookings",
         high_is_bad=True,
+        tab="Heatmap",
     )
     trend = LineChart(
-        "Week over week",
+        "Weekly",
         tuple(week_label(w.week_of) for w in rep.weeks),
         (
             Series("No-show %", values(rep.weeks, lambda w: w.counts.no_show_rate)),
             Series("Late cancel %", values(rep.weeks, lambda w: w.counts.late_cancel_rate)),
         ),
         "percent",
+        tab="Weekly trend",
     )
     return (services, slots, trend)
 

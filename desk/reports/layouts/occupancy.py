@@ -74,7 +74,7 @@ def _tables(rep: OccupancyReport) -> tuple[Table, ...]:
 
     slots = Table(
         "slots",
-        "By weekday and hour",
+        "By slot",
         (
             Column("Day", "text", lambda c: WEEKDAYS[c.weekday]),
             Column("Slot", "text", lambda c: slot_label(c.weekday, c.hour)),
@@ -85,7 +85,7 @@ def _tables(rep: OccupancyReport) -> tuple[Table, ...]:
     )
     weeks = Table(
         "weeks",
-        "Week over week",
+        "Weekly",
         (
             Column("Week", "text", lambda w: week_range(w.week_of)),
             *fill_columns(lambda w: w.fill),
@@ -131,6 +131,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
         value=lambda c: c.fill.fill_rate,
         label=cell_label,
         caption="Each cell: booked / seats over the classes starting in that hour",
+        tab="Fill heatmap",
     )
     attended = heatmap(
         "Attendance by weekday and hour (attended ÷ seats)",
@@ -139,6 +140,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
         value=lambda c: c.fill.attendance_rate,
         label=lambda c: f"{c.fill.attended}/{c.fill.seats}",
         caption="Each cell: attended / seats",
+        tab="Attendance heatmap",
     )
     services = BarChart(
         "Fill by service",
@@ -148,15 +150,17 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
             Series("Attended", values(rep.by_service, lambda g: g.fill.attendance_rate)),
         ),
         "percent",
+        tab="By service",
     )
     trend = LineChart(
-        "Week over week",
+        "Weekly",
         tuple(week_label(w.week_of) for w in rep.weeks),
         (
             Series("Fill", values(rep.weeks, lambda w: w.fill.fill_rate)),
             Series("Attended", values(rep.weeks, lambda w: w.fill.attendance_rate)),
         ),
         "percent",
+        tab="Weekly trend",
     )
     return (booked, attended, services, trend)
 

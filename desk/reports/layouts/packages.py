@@ -26,7 +26,7 @@ def _money(get_minor: Any, header: str, tip: str = "") -> tuple[Column, Column]:
     )
 
 
-def _group_table(slug: str, title: str, header: str, rows: Any) -> Table:
+def _group_table(slug: str, title: str, header: str, rows: Any, tab: str) -> Table:
     return Table(
         slug,
         title,
@@ -39,10 +39,11 @@ def _group_table(slug: str, title: str, header: str, rows: Any) -> Table:
         rows,
         "Sales made in the range",
         "No sales in this range.",
+        tab,
     )
 
 
-def _held_table(slug: str, title: str, rows: Any, note: str, empty: str) -> Table:
+def _held_table(slug: str, title: str, rows: Any, note: str, empty: str, tab: str) -> Table:
     return Table(
         slug,
         title,
@@ -58,6 +59,7 @@ def _held_table(slug: str, title: str, rows: Any, note: str, empty: str) -> Tabl
         rows,
         note,
         empty,
+        tab,
     )
 
 
@@ -65,7 +67,7 @@ def _tables(rep: PackagesReport) -> tuple[Table, ...]:
     as_of = f"{rep.as_of:%d %b %Y}"
     usage = Table(
         "usage",
-        "Package sessions sold vs used",
+        "Sessions sold vs used",
         (
             Column("Product", "text", lambda u: u.product),
             Column("Kind", "text", lambda u: u.kind.value.capitalize()),
@@ -76,6 +78,7 @@ def _tables(rep: PackagesReport) -> tuple[Table, ...]:
         ),
         rep.usage,
         "Memberships: 'used' counts visits, which cost no sessions",
+        tab="Sold vs used",
     )
     liability = Table(
         "liability",
@@ -89,10 +92,11 @@ def _tables(rep: PackagesReport) -> tuple[Table, ...]:
         rep.liability,
         f"Unused, unexpired package sessions as of {as_of}",
         "No prepaid sessions are outstanding.",
+        tab="Liability",
     )
     weeks = Table(
         "weeks",
-        "Week over week",
+        "Weekly",
         (
             Column("Week", "text", lambda w: week_range(w.week_of)),
             Column("Sales", "int", lambda w: w.sales),
@@ -103,25 +107,27 @@ def _tables(rep: PackagesReport) -> tuple[Table, ...]:
         f"Revenue in {rep.currency}",
     )
     return (
-        _group_table("by-product", "Sales by product", "Product", rep.by_product),
-        _group_table("by-seller", "Sales by seller", "Seller", rep.by_seller),
-        _group_table("by-channel", "Sales by channel", "Channel", rep.by_channel),
+        _group_table("by-product", "Sales by product", "Product", rep.by_product, "Products"),
+        _group_table("by-seller", "Sales by seller", "Seller", rep.by_seller, "Sellers"),
+        _group_table("by-channel", "Sales by channel", "Channel", rep.by_channel, "Channels"),
         usage,
         liability,
         _held_table(
             "expiring",
-            "Expiring soon (renewals)",
+            "Renewals due",
             rep.expiring,
             f"Valid packages and memberships ending within {rep.expiring_within_days} days "
             f"of {as_of}",
             "Nothing runs out in the next days.",
+            "Renewals",
         ),
         _held_table(
             "breakage",
-            "Expired unused (breakage)",
+            "Breakage",
             rep.breakage,
             "Packages whose last day fell in the range with sessions left",
             "No package expired with sessions left.",
+            "Breakage",
         ),
         _held_table(
             "outstanding",
@@ -129,6 +135,7 @@ def _tables(rep: PackagesReport) -> tuple[Table, ...]:
             rep.outstanding,
             f"Every package with sessions left as of {as_of}",
             "No prepaid sessions are outstanding.",
+            "By member",
         ),
         weeks,
     )
@@ -168,6 +175,7 @@ def _charts(rep: PackagesReport) -> tuple[Any, ...]:
         (Series("Revenue", values(products, lambda g: _major(g.revenue_minor, cur))),),
         "money",
         cur,
+        tab="Revenue",
     )
     packages = [
         u
@@ -182,6 +190,7 @@ def _charts(rep: PackagesReport) -> tuple[Any, ...]:
             Series("Used", values(packages, lambda u: float(u.sessions_used))),
         ),
         "count",
+        tab="Sold vs used",
     )
     trend = LineChart(
         "Revenue per week",
@@ -189,6 +198,7 @@ def _charts(rep: PackagesReport) -> tuple[Any, ...]:
         (Series("Revenue", values(rep.weeks, lambda w: _major(w.revenue_minor, cur))),),
         "money",
         cur,
+        tab="Weekly revenue",
     )
     return (revenue, usage, trend)
 
