@@ -5,9 +5,12 @@ Screens never reach for globals: `desk/app.py` builds one `DeskContext` and pass
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from desk.domain.enums import StaffRole
 from desk.services.actor import Actor
@@ -79,6 +82,9 @@ class DeskContext:
     background: Background
     who: SignedIn
     clock: Callable[[], datetime] = utcnow
+    #: Who holds which seat of a class: `(session, class_session_id) -> [SeatHolder]`
+    #: (desk/ui/schedule/roster_data.py). None until the services offer a roster read.
+    seat_reader: Callable[[Session, int], Sequence[Any]] | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -5,11 +5,14 @@ from __future__ import annotations
 from desk.ui import context as pages
 from desk.ui.main_window import PageFactory
 from desk.ui.members.list_view import MembersPage
+from desk.ui.schedule.page import SchedulePage, TodayWithRoster
 from desk.ui.settings.page import SettingsPage
 
 
 def default_pages() -> dict[str, PageFactory]:
     return {
+        pages.TODAY: lambda ctx, _window: TodayWithRoster(ctx),
+        pages.SCHEDULE: lambda ctx, _window: SchedulePage(ctx),
         pages.MEMBERS: lambda ctx, _window: MembersPage(ctx),
         pages.SETTINGS: lambda ctx, _window: SettingsPage(ctx),
     }

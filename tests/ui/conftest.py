@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from desk.domain.enums import ProductKind, ServiceKind, StaffRole
-from desk.services import catalog, members, staff, trainers
+from desk.domain.enums import BookingStatus, ProductKind, ServiceKind, StaffRole
+from desk.domain.timeutil import local_datetime
+from desk.services import catalog, members, staff, timetable, trainers
 from desk.services.actor import Actor
+from desk.services.settings import get_policy
 from desk.services.staff import StaffSession
 from desk.store.db import Database
+from desk.store.models import Booking, Member
+from desk.store.types import utcnow
 from desk.ui import qt_compat, style
 from desk.ui.context import DeskContext, SignedIn
 from desk.ui.worker import Background
@@ -34,6 +40,46 @@ PINS = {"Olivia Owner": "1234", "Rita Reception": "2222", "Tom Trainer": "3333"}
 
 
 @dataclass(frozen=True)
+class SeatHolderRow:
+    booking_id: int
+    seat_no: int
+    member_id: int
+    member_name: str
+    status: BookingStatus
+    is_drop_in: bool
+
+
+def test_seat_reader(session, class_session_id: int) -> list[SeatHolderRow]:
+    """Stands in for the roster read the services do not offer yet (SERVICES_NEEDED.md)."""
+    rows = session.execute(
+        select(Booking, Member.full_name)
+        .join(Member, Member.id == Booking.member_id)
+        .where(Booking.class_session_id == class_session_id)
+        .order_by(Booking.seat_no, Booking.id)
+    ).all()
+    return [
+        SeatHolderRow(b.id, b.seat_no, b.member_id, name, b.status, b.is_drop_in)
+        for b, name in rows
+    ]
+
+
+test_seat_reader.__test__ = False  # type: ignore[attr-defined]
+
+
+class Clock:
+    """The desk's idea of "now", moved by tests (services get `now` from the UI)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+
+@dataclass(frozen=True)
 class Studio:
     owner: int
     reception: int
@@ -46,6 +92,11 @@ class Studio:
     membership: int
     ayse: int
     bora: int
+    #: Eight more members (drop-ins) to fill a class.
+    crowd: tuple[int, ...]
+    #: Reformer classes (capacity 8) at 18:00 studio time, 1..4 days after `built_at`.
+    classes: tuple[int, ...]
+    built_at: datetime
 
 
 def build_studio(db) -> Studio:
@@ -93,6 +144,26 @@ def build_studio(db) -> Studio:
         )
         ayse = members.add_member(s, full_name="Ayşe Yılmaz", phone="+905321112233", actor=SYSTEM)
         bora = members.add_member(s, full_name="Bora Demir", phone="+905324445566", actor=SYSTEM)
+        crowd = [
+            members.add_member(
+                s, full_name=f"Guest {n:02d}", phone=f"+9053300000{n:02d}", actor=SYSTEM
+            ).id
+            for n in range(1, 9)
+        ]
+        built_at = utcnow()
+        tz = get_policy(s).tz
+        today = built_at.astimezone(tz).date()
+        classes = [
+            timetable.add_class(
+                s,
+                service_id=reformer.id,
+                trainer_id=trainer.id,
+                room_id=room.id,
+                starts_at=local_datetime(today + timedelta(days=n), time(18), tz),
+                actor=SYSTEM,
+            ).id
+            for n in range(1, 5)
+        ]
     return Studio(
         owner=owner.id,
         reception=desk_user.id,
@@ -105,6 +176,9 @@ def build_studio(db) -> Studio:
         membership=membership.id,
         ayse=ayse.id,
         bora=bora.id,
+        crowd=tuple(crowd),
+        classes=tuple(classes),
+        built_at=built_at,
     )
 
 
@@ -151,10 +225,24 @@ def signed_in(db, name: str) -> SignedIn:
 
 
 @pytest.fixture
-def owner_ctx(db, studio, background) -> DeskContext:
-    return DeskContext(background=background, who=signed_in(db, "Olivia Owner"))
+def clock(studio) -> Clock:
+    return Clock(studio.built_at)
+
+
+def context(db, background, clock, name: str) -> DeskContext:
+    return DeskContext(
+        background=background,
+        who=signed_in(db, name),
+        clock=clock,
+        seat_reader=test_seat_reader,
+    )
 
 
 @pytest.fixture
-def reception_ctx(db, studio, background) -> DeskContext:
-    return DeskContext(background=background, who=signed_in(db, "Rita Reception"))
+def owner_ctx(db, studio, background, clock) -> DeskContext:
+    return context(db, background, clock, "Olivia Owner")
+
+
+@pytest.fixture
+def reception_ctx(db, studio, background, clock) -> DeskContext:
+    return context(db, background, clock, "Rita Reception")

@@ -1,0 +1,222 @@
+"""The lower half of the roster: book a member (any seat or a chosen one) and the waitlist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from desk.domain.enums import WaitlistStatus
+from desk.domain.errors import ClassFull, NoEntitlement
+from desk.services import booking, waitlist
+from desk.services.members import MemberProfile
+from desk.ui.context import DeskContext
+from desk.ui.schedule.roster_data import RosterData, WaitLine
+from desk.ui.widgets.common import InlineMessage, button, label
+from desk.ui.widgets.member_picker import MemberPicker
+
+Act = Callable[[Callable[[Session], Any], Callable[[Any], None] | None], None]
+
+
+class BookingBox(QWidget):
+    """Calls back into the panel's `act` so every write reports in the same place."""
+
+    def __init__(self, ctx: DeskContext, act: Act, message: InlineMessage, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.act = act
+        self.message = message
+        self.data: RosterData | None = None
+        self.member: MemberProfile | None = None
+        body = QVBoxLayout(self)
+        body.setContentsMargins(0, 6, 0, 0)
+        body.setSpacing(8)
+        body.addWidget(label("Add a member", role="h2"))
+        self.picker = MemberPicker(ctx.background, placeholder="Find a member to book…")
+        self.picker.results.setMaximumHeight(110)
+        self.picker.picked.connect(self._picked)
+        body.addWidget(self.picker)
+        row = QHBoxLayout()
+        self.chosen = label("", role="muted")
+        self.seat_choice = QComboBox()
+        self.seat_choice.setObjectName("SeatChoice")
+        self.book_button = button("Book", kind="primary", on_click=lambda: self.book())
+        self.book_button.setEnabled(False)
+        row.addWidget(self.chosen, 1)
+        row.addWidget(self.seat_choice)
+        row.addWidget(self.book_button)
+        body.addLayout(row)
+        offers = QHBoxLayout()
+        self.join_button = button("Join the waitlist", kind="primary", on_click=self.join)
+        self.drop_in_button = button(
+            "Book as drop-in (pays at the desk)", on_click=lambda: self.book(drop_in=True)
+        )
+        for offer in (self.join_button, self.drop_in_button):
+            offer.hide()
+            offers.addWidget(offer)
+        offers.addStretch(1)
+        body.addLayout(offers)
+        body.addSpacing(6)
+        self.waitlist_title = label("Waitlist", role="h2")
+        body.addWidget(self.waitlist_title)
+        self.waiting = QListWidget()
+        self.waiting.setObjectName("Waitlist")
+        self.waiting.setMaximumHeight(120)
+        self.waiting.currentItemChanged.connect(lambda *_: self.enable())
+        body.addWidget(self.waiting)
+        self.waitlist_hint = label("Nobody waiting.", role="muted")
+        body.addWidget(self.waitlist_hint)
+        actions = QHBoxLayout()
+        self.promote_button = button("Book into a free seat", on_click=self.promote)
+        self.accept_button = button("Accept offer", on_click=self.accept_offer)
+        self.leave_button = button("Remove", on_click=self.remove)
+        for action in (self.promote_button, self.accept_button, self.leave_button):
+            actions.addWidget(action)
+        actions.addStretch(1)
+        body.addLayout(actions)
+
+    # -- state --------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.picker.reset()
+        self.member = None
+        self.chosen.setText("")
+        self.hide_offers()
+        self.enable()
+
+    def hide_offers(self) -> None:
+        self.join_button.hide()
+        self.drop_in_button.hide()
+
+    def refused(self, error: BaseException) -> None:
+        self.join_button.setVisible(isinstance(error, ClassFull) and self.member is not None)
+        self.drop_in_button.setVisible(isinstance(error, NoEntitlement) and self.member is not None)
+
+    def show_data(self, data: RosterData) -> None:
+        self.data = data
+        self.seat_choice.clear()
+        self.seat_choice.addItem("Any free seat", 0)
+        for seat_no in data.free_seats:
+            self.seat_choice.addItem(f"Seat {seat_no}", seat_no)
+        tz = ZoneInfo(data.timezone)
+        self.waiting.clear()
+        for line in data.waitlist:
+            offer = ""
+            if line.status is WaitlistStatus.OFFERED and line.offer_expires_at:
+                offer = f"  · offered until {line.offer_expires_at.astimezone(tz):%H:%M}"
+            item = QListWidgetItem(f"#{line.position}  {line.member_name}  · {line.badge}{offer}")
+            item.setData(Qt.ItemDataRole.UserRole, line)
+            self.waiting.addItem(item)
+        self.waitlist_title.setText(f"Waitlist ({len(data.waitlist)})")
+        self.waiting.setVisible(bool(data.waitlist))
+        self.waitlist_hint.setVisible(not data.waitlist)
+        self.enable()
+
+    def enable(self) -> None:
+        line = self._current()
+        free = bool(self.data and self.data.free_seats)
+        self.promote_button.setEnabled(line is not None and free)
+        self.accept_button.setEnabled(line is not None and line.status is WaitlistStatus.OFFERED)
+        self.leave_button.setEnabled(line is not None)
+        self.book_button.setEnabled(self.member is not None and self.data is not None)
+
+    def _current(self) -> WaitLine | None:
+        item = self.waiting.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _picked(self, member: MemberProfile) -> None:
+        self.member = member
+        self.chosen.setText(member.full_name)
+        self.hide_offers()
+        self.enable()
+
+    def choose_seat(self, seat_no: int) -> None:
+        self.seat_choice.setCurrentIndex(self.seat_choice.findData(seat_no))
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def book(self, *, drop_in: bool = False) -> None:
+        if self.member is None or self.data is None:
+            return
+        member_id, cs_id = self.member.id, self.data.row.id
+        seat_no = self.seat_choice.currentData() or None
+        actor, now = self.ctx.who.actor, self.ctx.now()
+        self.act(
+            lambda s: booking.book(
+                s,
+                class_session_id=cs_id,
+                member_id=member_id,
+                actor=actor,
+                seat_no=seat_no,
+                drop_in=drop_in,
+                now=now,
+            ),
+            lambda _r: self.reset(),
+        )
+
+    def join(self) -> None:
+        if self.member is None or self.data is None:
+            return
+        member_id, cs_id = self.member.id, self.data.row.id
+        actor, now = self.ctx.who.actor, self.ctx.now()
+
+        def joined(place: waitlist.WaitlistPlace) -> None:
+            self.reset()
+            self.message.show_ok(f"On the waitlist: {place.label}.")
+
+        self.act(
+            lambda s: waitlist.join(
+                s, class_session_id=cs_id, member_id=member_id, actor=actor, now=now
+            ),
+            joined,
+        )
+
+    def _line(self) -> WaitLine | None:
+        line = self._current()
+        if line is None:
+            self.message.show_error("Pick someone on the waitlist first.")
+        return line
+
+    def promote(self) -> None:
+        line = self._line()
+        if line is None or self.data is None:
+            return
+        cs_id, actor, now = self.data.row.id, self.ctx.who.actor, self.ctx.now()
+        self.act(
+            lambda s: booking.book(
+                s, class_session_id=cs_id, member_id=line.member_id, actor=actor, now=now
+            ),
+            None,
+        )
+
+    def accept_offer(self) -> None:
+        line = self._line()
+        if line is not None:
+            actor, now = self.ctx.who.actor, self.ctx.now()
+            self.act(
+                lambda s: waitlist.accept_offer(s, entry_id=line.entry_id, actor=actor, now=now),
+                None,
+            )
+
+    def remove(self) -> None:
+        line = self._line()
+        if line is None or self.data is None:
+            return
+        cs_id, actor, now = self.data.row.id, self.ctx.who.actor, self.ctx.now()
+        self.act(
+            lambda s: waitlist.leave(
+                s, class_session_id=cs_id, member_id=line.member_id, actor=actor, now=now
+            ),
+            None,
+        )

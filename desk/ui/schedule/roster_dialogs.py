@@ -1,0 +1,131 @@
+"""Questions the roster asks: cancel (with the late-cancel warning), move to another class."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.services import cancellation
+from desk.ui import worker
+from desk.ui.context import DeskContext
+from desk.ui.schedule.data import Calendar, CalendarRow, load_calendar
+from desk.ui.schedule.roster_data import SeatLine
+from desk.ui.widgets.common import InlineMessage, button, label
+
+CANCEL, WAIVE = "cancel", "waive"
+MOVE_DAYS_AHEAD = 14
+
+
+def ask_cancel(parent: QWidget, seat: SeatLine, consequence: str, late: bool) -> str | None:
+    """CANCEL, WAIVE (late cancellations only) or None when staff keep the booking."""
+    box = QMessageBox(parent)
+    box.setObjectName("ConfirmCancel")
+    box.setWindowTitle("Cancel booking")
+    box.setIcon(QMessageBox.Icon.Warning if late else QMessageBox.Icon.Question)
+    box.setText(f"Cancel {seat.member_name}'s booking (seat {seat.seat_no})?")
+    box.setInformativeText(consequence)
+    cancel = box.addButton("Cancel booking", QMessageBox.ButtonRole.AcceptRole)
+    waive = None
+    if late:
+        waive = box.addButton("Cancel, waive the charge", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("Keep booking", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is cancel:
+        return CANCEL
+    if waive is not None and clicked is waive:
+        return WAIVE
+    return None
+
+
+class MoveDialog(QDialog):
+    """Pick another class of the same service in the next two weeks; the seat moves with it."""
+
+    moved = Signal(object)
+    choices_shown = Signal(int)
+
+    def __init__(self, ctx: DeskContext, seat: SeatLine, row: CalendarRow, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.seat = seat
+        self.row = row
+        self.setWindowTitle("Move to another class")
+        self.resize(460, 420)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 18)
+        layout.addWidget(label(f"Move {seat.member_name} to…", role="h2"))
+        self.choices = QListWidget()
+        self.choices.setObjectName("MoveChoices")
+        layout.addWidget(self.choices, 1)
+        self.message = InlineMessage()
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(button("Close", on_click=self.reject))
+        self.move_button = button("Move", kind="primary", on_click=self.move)
+        buttons.addWidget(self.move_button)
+        layout.addLayout(buttons)
+        self.choices.itemDoubleClicked.connect(lambda _i: self.move())
+        now = ctx.now()
+        first = now.astimezone(ZoneInfo("UTC")).date() - timedelta(days=1)
+        ctx.background.read(
+            lambda s: load_calendar(s, first_day=first, days=MOVE_DAYS_AHEAD + 2, now=now),
+            owner=self,
+        ).success(self._show).failure(self.message.show_error).run()
+
+    def _show(self, calendar: Calendar) -> None:
+        tz, now = ZoneInfo(calendar.timezone), self.ctx.now()
+        here = self.row.session
+        for other in calendar.rows:
+            s = other.session
+            if s.id == here.id or s.service_id != here.service_id or other.cancelled:
+                continue
+            if s.starts_at <= now or other.is_appointment:
+                continue
+            start = s.starts_at.astimezone(tz)
+            full = " — full" if other.booked >= s.capacity else ""
+            item = QListWidgetItem(
+                f"{start:%a %-d %b %H:%M}  ·  {s.trainer_name}  ·  {other.label}{full}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, s.id)
+            self.choices.addItem(item)
+        if not self.choices.count():
+            self.message.show_notice("No other class of this kind in the next two weeks.")
+        self.choices_shown.emit(self.choices.count())
+
+    def move(self) -> None:
+        item = self.choices.currentItem()
+        if item is None:
+            self.message.show_error("Pick the class to move to.")
+            return
+        target = item.data(Qt.ItemDataRole.UserRole)
+        booking_id, actor, now = self.seat.booking_id, self.ctx.who.actor, self.ctx.now()
+        self.move_button.setEnabled(False)
+
+        def refused(error: BaseException) -> None:
+            self.move_button.setEnabled(True)
+            self.message.show_error(error)
+
+        self.ctx.background.write(
+            lambda s: cancellation.reschedule(
+                s, booking_id=booking_id, to_class_session_id=target, actor=actor, now=now
+            ),
+            changes=[worker.SCHEDULE, worker.MEMBERS],
+            owner=self,
+        ).success(self._moved).failure(refused).run()
+
+    def _moved(self, result) -> None:
+        self.moved.emit(result)
+        self.accept()
