@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -42,7 +43,7 @@ from desk.ui.reports.exporting import AskPath, ExportRunner, ask_with_dialog, fi
 from desk.ui.reports.figures import FigureStrip
 from desk.ui.reports.table_model import ReportSortProxy, ReportTableModel
 from desk.ui.widgets.common import EmptyState, InlineMessage, button, label
-from desk.ui.worker import Background
+from desk.ui.worker import CATALOG, Background
 
 SHORT_NAMES = {
     "occupancy": "Occupancy",
@@ -139,9 +140,29 @@ class ReportsView(QWidget):
         outer.addWidget(self.notes)
         outer.addWidget(self._build_body(), 1)
         self._set_exports_enabled(False)
-        background.read(lambda s: report_choices(s, now=self.clock()), owner=self).success(
+        self._stale = False
+        self._load_choices()
+        background.changed.connect(self._data_changed)
+
+    def _load_choices(self) -> None:
+        self.background.read(lambda s: report_choices(s, now=self.clock()), owner=self).success(
             self._choices_loaded
         ).failure(self.message.show_error).run()
+
+    def _data_changed(self, areas: frozenset[str]) -> None:
+        """Something was written at the desk: names may have changed, figures surely did."""
+        if CATALOG in areas:
+            self._load_choices()
+        if self.isVisible():
+            self._reload.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale and self.allowed:
+            self._stale = False
+            self._reload.start()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -277,6 +298,7 @@ class ReportsView(QWidget):
         return "occupancy"
 
     def _choices_loaded(self, choices: ReportChoices) -> None:
+        first = self.choices is None
         self.choices = choices
         self.subtitle.setText(f"{choices.studio} · studio time ({choices.timezone})")
         for combo, items in (
@@ -285,13 +307,19 @@ class ReportsView(QWidget):
             (self.room, choices.rooms),
         ):
             self._fill(combo, items)
-        self._preset_changed(self.preset.currentText())
+        if first:
+            self._preset_changed(self.preset.currentText())
 
     @staticmethod
     def _fill(combo: QComboBox, items: tuple[Choice, ...]) -> None:
+        """(Re)fill a filter, keeping what was picked if it still exists."""
+        picked = combo.currentData()
         combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
         for item in items:
             combo.addItem(item.name if item.active else f"{item.name} (retired)", item.id)
+        combo.setCurrentIndex(max(combo.findData(picked), 0))
         combo.blockSignals(False)
 
     def set_range(self, date_from: date, date_to: date) -> None:
