@@ -80,6 +80,7 @@ class Sender:
     def dispatch(self) -> float:
         """Start every send that is due and allowed; return seconds until the next one may be."""
         with self._lock:
+            self._throttle.prune()
             paused = self._throttle.paused_for()
         if paused > 0:
             return paused
@@ -100,6 +101,8 @@ class Sender:
 
     def _try_start(self, job: SendJob, now: float) -> float | None:
         """Start `job` if allowed: None when started or settled, else seconds to wait."""
+        if self._stop.is_set():
+            return None
         with self._lock:
             if job.to_digits in self._in_flight or len(self._in_flight) >= self._max_in_flight:
                 return None  # a finishing send wakes us

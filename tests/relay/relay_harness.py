@@ -174,6 +174,8 @@ class ServerThread:
         self.server.should_exit = True
         self._thread.join(WAIT)
         self._socket.close()
+        if self._thread.is_alive():
+            raise RuntimeError("server did not stop in time")
 
 
 @dataclass
