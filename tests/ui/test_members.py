@@ -22,11 +22,19 @@ def open_window(qtbot, ctx) -> MainWindow:
 
 def open_profile(qtbot, window, typed: str):
     page = window.navigate("members")
-    with qtbot.waitSignal(page.results_shown):
-        qtbot.keyClicks(page.search, typed)
+    qtbot.keyClicks(page.search, typed)
+    qtbot.waitUntil(lambda: page.list_hint.text() == "1 member(s)")
     with qtbot.waitSignal(page.profile.loaded):
         qtbot.keyClick(page.search, Qt.Key.Key_Return)
     return page.profile
+
+
+def test_members_page_lists_everyone_a_to_z_before_any_search(qtbot, owner_ctx):
+    window = open_window(qtbot, owner_ctx)
+    page = window.navigate("members")
+    qtbot.waitUntil(lambda: page.list_hint.text() == "10 member(s), A–Z.")
+    names = [m.full_name for m in page.rows.rows]
+    assert names[:3] == ["Ayşe Yılmaz", "Bora Demir", "Guest 01"]
 
 
 def test_search_opens_a_profile_with_no_package(qtbot, owner_ctx):

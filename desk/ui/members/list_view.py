@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from desk.services import members
 from desk.services.members import MemberProfile
@@ -25,6 +26,11 @@ from desk.ui.widgets.common import EmptyState, button, label
 from desk.ui.widgets.tables import table
 
 SEARCH_LIMIT = 50
+EVERYONE_LIMIT = 200
+
+
+def _everyone(session: Session) -> tuple[list[MemberProfile], int]:
+    return members.list_members(session, limit=EVERYONE_LIMIT), members.count_members(session)
 
 
 class MembersPage(QWidget):
@@ -91,6 +97,8 @@ class MembersPage(QWidget):
 
     def activate(self) -> None:
         self.search.setFocus()
+        if not self.search.text().strip():
+            self._search()
 
     def _show_hint(self) -> None:
         if not self.search.text().strip():
@@ -101,28 +109,43 @@ class MembersPage(QWidget):
         self._asked += 1
         asked = self._asked
         if not text:
-            self.rows.set_rows([])
-            self._show_hint()
-            self.results_shown.emit(0)
+            self.ctx.background.read(_everyone, owner=self).success(
+                lambda found: self._show_everyone(asked, *found)
+            ).run()
             return
         self.ctx.background.read(
             lambda s: members.search(s, text, limit=SEARCH_LIMIT), owner=self
         ).success(lambda found: self._show(asked, text, found)).run()
 
+    def _show_everyone(self, asked: int, everyone: list[MemberProfile], total: int) -> None:
+        if asked != self._asked:
+            return
+        self.rows.set_rows(everyone)
+        if not total:
+            self.list_hint.setText("No members yet — use “New member” to add the first one.")
+        elif total > len(everyone):
+            self.list_hint.setText(
+                f"{len(everyone)} of {total} members, A–Z. Type a name or phone to find others."
+            )
+        else:
+            self.list_hint.setText(f"{total} member(s), A–Z.")
+        self.results_shown.emit(len(everyone))
+
     def _show(self, asked: int, text: str, found: list[MemberProfile]) -> None:
         if asked != self._asked:
             return
         self.rows.set_rows(found)
-        self.list_hint.setText(
-            f"No member matches “{text}”. Check the spelling or add a new member."
-            if not found
-            else f"{len(found)} member(s)"
-            + (" — keep typing to narrow" if len(found) >= 50 else "")
-        )
+        if not found:
+            hint = f"No member matches “{text}”. Check the spelling or add a new member."
+        elif len(found) >= SEARCH_LIMIT:
+            hint = f"First {len(found)} members — keep typing to narrow."
+        else:
+            hint = f"{len(found)} member(s)"
+        self.list_hint.setText(hint)
         self.results_shown.emit(len(found))
 
     def _changed(self, areas: frozenset[str]) -> None:
-        if worker.MEMBERS in areas and self.search.text().strip():
+        if worker.MEMBERS in areas:
             self._timer.start()
 
     def _open_index(self, index: QModelIndex) -> None:
