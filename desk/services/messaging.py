@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import MessageKind, OutboxStatus
@@ -63,7 +63,13 @@ def already_processed(session: Session, wamid: str) -> bool:
 
 
 def record_inbound(
-    session: Session, payload: InboundPayload, *, member_id: int | None, now: datetime | None = None
+    session: Session,
+    payload: InboundPayload,
+    *,
+    member_id: int | None,
+    now: datetime | None = None,
+    intent: str = "",
+    needs_staff: bool = False,
 ) -> InboundEvent:
     """Store the event row; the caller checked `already_processed` in this same transaction."""
     now = now or utcnow()
@@ -79,6 +85,8 @@ def record_inbound(
         payload=json.dumps(dict(payload.raw or {}), ensure_ascii=False, default=str),
         received_at=payload.received_at or now,
         processed_at=now,
+        intent=intent[:40],
+        needs_staff=needs_staff,
     )
     session.add(event)
     session.flush()
@@ -140,15 +148,59 @@ def outbox_status(session: Session, key: str) -> OutboxStatus | None:
     return session.scalar(select(OutboxMessage.status).where(OutboxMessage.key == key))
 
 
-def awaiting_status(session: Session, *, limit: int = 100) -> list[str]:
-    """Keys pushed to the relay whose delivery is not final yet."""
-    keys = session.scalars(
-        select(OutboxMessage.key)
-        .where(OutboxMessage.status.not_in([OutboxStatus.PENDING, *FINAL_STATUSES]))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+def awaiting_status(
+    session: Session, *, limit: int = 100, since: datetime | None = None
+) -> list[str]:
+    """Keys pushed to the relay whose delivery is not final yet, newest first.
+
+    "delivered" and "read" may never come, so rows can stay unsettled for good; newest first
+    (and `since`, a horizon) keep those old rows from crowding out the messages that matter.
+    """
+    query = select(OutboxMessage.key).where(
+        OutboxMessage.status.not_in([OutboxStatus.PENDING, *FINAL_STATUSES])
     )
+    if since is not None:
+        query = query.where(OutboxMessage.created_at >= since)
+    keys = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))
     return list(keys)
+
+
+def waiting_count(session: Session) -> int:
+    """Messages written on the desk that the relay has not taken yet."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+    )
+    return int(count or 0)
+
+
+LOST_REASON = "The relay lost track of this message; it may not have reached the member."
+
+
+def mark_lost(session: Session, keys: Iterable[str], *, now: datetime | None = None) -> int:
+    """The relay no longer knows these keys (its database was lost).
+
+    A message it had only queued may or may not have gone out before the loss; sending it
+    again could make the member read it twice, so it becomes UNKNOWN for staff to judge,
+    exactly like a send that timed out.
+    """
+    wanted = list(keys)
+    if not wanted:
+        return 0
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.key.in_(wanted), OutboxMessage.status == OutboxStatus.QUEUED
+        )
+    )
+    moved = 0
+    for row in rows:
+        row.status = OutboxStatus.UNKNOWN
+        row.error_reason = LOST_REASON
+        row.updated_at = now or utcnow()
+        moved += 1
+    session.flush()
+    return moved
 
 
 @dataclass(frozen=True)
@@ -252,6 +304,16 @@ def advance_cursor(session: Session, cursor: int) -> None:
     session.flush()
 
 
+def rewind_cursor(session: Session, cursor: int) -> None:
+    """Start reading the relay's inbox from `cursor` again (the relay was reset).
+
+    Safe because every event is deduplicated by wamid: replayed events do nothing.
+    """
+    row = _sync_row(session)
+    row.inbox_cursor = max(cursor, 0)
+    session.flush()
+
+
 def record_sync_outcome(session: Session, *, error: str = "", now: datetime | None = None) -> None:
     row = _sync_row(session)
     row.last_error = error[:300]
@@ -270,8 +332,7 @@ class SyncSummary:
 
 def sync_summary(session: Session) -> SyncSummary:
     row = _sync_row(session)
-    waiting = len(unpushed(session, limit=1000))
-    return SyncSummary(row.inbox_cursor, row.last_sync_at, row.last_error, waiting)
+    return SyncSummary(row.inbox_cursor, row.last_sync_at, row.last_error, waiting_count(session))
 
 
 def parse_relay_time(value: Any) -> datetime | None:

@@ -1,7 +1,13 @@
-"""Client for the relay's desk API (/v1): one `requests.Session`, timeouts, connection reuse."""
+"""Client for the relay's desk API (/v1): `requests` sessions, timeouts, connection reuse.
+
+Each thread gets its own `requests.Session` (the inbox long-poll and the outbox pusher run on
+different threads, and a session is not meant to be shared between threads); connections are
+kept alive and reused within a thread.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,14 +16,27 @@ import requests
 
 CONNECT_TIMEOUT = 5.0
 READ_MARGIN = 10.0
+USER_AGENT = "studio-desk-sync"
 
 
 class RelayError(Exception):
     """The relay could not be reached or refused the request. The message is for people."""
 
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
 
 class RelayAuthError(RelayError):
-    pass
+    """401: the relay does not accept our token. Retrying will not help until it is fixed."""
+
+
+class RelayRejected(RelayError):
+    """422: the relay understood the request and refused its content (e.g. a bad message)."""
+
+    def __init__(self, message: str, *, detail: str) -> None:
+        super().__init__(message, status_code=422)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -31,33 +50,82 @@ class RelayConfig:
         if not self.token:
             raise ValueError("The relay token is empty.")
 
+    def __repr__(self) -> str:
+        return f"RelayConfig(url={self.url!r}, token='***')"
+
+
+def _detail(response: requests.Response) -> str:
+    """FastAPI's `detail`, as one line (a string, or the first validation error's message)."""
+    try:
+        detail = response.json().get("detail", "")
+    except (ValueError, AttributeError):
+        return ""
+    if isinstance(detail, list) and detail:
+        first = detail[0]
+        where = ".".join(str(part) for part in first.get("loc", []))
+        return f"{where}: {first.get('msg', '')}".strip(": ")
+    return str(detail)
+
 
 class RelayClient:
     def __init__(self, config: RelayConfig, *, session: requests.Session | None = None) -> None:
         self._base = config.url.rstrip("/")
-        self._http = session or requests.Session()
-        self._http.headers.update(
-            {"Authorization": f"Bearer {config.token}", "User-Agent": "studio-desk-sync"}
-        )
+        self._token = config.token
+        self._shared = session
+        if session is not None:
+            self._prepare(session)
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self._base
+
+    def _prepare(self, session: requests.Session) -> None:
+        session.headers.update({"Authorization": f"Bearer {self._token}", "User-Agent": USER_AGENT})
+
+    def _http(self) -> requests.Session:
+        if self._shared is not None:
+            return self._shared
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._prepare(session)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def close(self) -> None:
-        self._http.close()
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        if self._shared is not None:
+            self._shared.close()
 
     def _call(self, method: str, path: str, *, read_timeout: float = 15.0, **kw: Any) -> Any:
         try:
-            response = self._http.request(
+            response = self._http().request(
                 method, self._base + path, timeout=(CONNECT_TIMEOUT, read_timeout), **kw
             )
         except requests.RequestException as exc:
             raise RelayError(f"Relay unreachable ({type(exc).__name__}).") from exc
-        if response.status_code == 401:
-            raise RelayAuthError("The relay refused our token; check it in Settings.")
-        if response.status_code >= 400:
-            raise RelayError(f"Relay answered {response.status_code} to {method} {path}.")
+        code = response.status_code
+        if code == 401:
+            raise RelayAuthError(
+                "The relay refused our token; check the relay token in Settings.", status_code=401
+            )
+        if code == 422:
+            detail = _detail(response)
+            raise RelayRejected(f"Relay refused {method} {path}: {detail}", detail=detail)
+        if code >= 400:
+            raise RelayError(f"Relay answered {code} to {method} {path}.", status_code=code)
         try:
             return response.json()
         except ValueError as exc:
-            raise RelayError("Relay sent something that is not JSON.") from exc
+            raise RelayError("Relay sent something that is not JSON.", status_code=code) from exc
 
     def inbox(
         self, *, after: int, limit: int = 50, wait: float = 0
@@ -70,8 +138,9 @@ class RelayClient:
         )
         return list(data.get("events", [])), int(data.get("cursor", after))
 
-    def ack(self, cursor: int) -> None:
-        self._call("POST", "/v1/inbox/ack", json={"cursor": cursor})
+    def ack(self, cursor: int) -> int:
+        data = self._call("POST", "/v1/inbox/ack", json={"cursor": cursor})
+        return int(data.get("acked", cursor))
 
     def post_outbox(self, messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         data = self._call("POST", "/v1/outbox", json={"messages": list(messages)})
