@@ -54,6 +54,11 @@ class Database:
         self.engine.dispose()
 
 
+def rowcount(result: object) -> int:
+    """Rows matched by an UPDATE/DELETE (a CursorResult at runtime, typed as Result)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _create_engine(url: str) -> Engine:
     # hide_parameters: SQL errors would otherwise quote message bodies into the logs.
     if not url.startswith("sqlite"):

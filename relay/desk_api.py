@@ -155,7 +155,9 @@ async def outbox_statuses(query: StatusQuery, runtime: RuntimeDep) -> dict[str, 
 async def outbox_status(
     key: Annotated[str, Path(pattern=KEY_PATTERN)], runtime: RuntimeDep
 ) -> dict[str, Any]:
-    found = await run_in_threadpool(_read, runtime, outbox_store.statuses, [key])
+    found: dict[str, dict[str, Any]] = await run_in_threadpool(
+        _read, runtime, outbox_store.statuses, [key]
+    )
     if key not in found:
         raise HTTPException(404, "no outbound message with this key")
     return found[key]

@@ -110,13 +110,16 @@ def parse_response(http_status: int, body: Any) -> SendResult:
         return SendResult(
             Outcome.SENT, wamid=wamid, wa_id=wa_id if isinstance(wa_id, str) else None
         )
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    code = error.get("code") if isinstance(error.get("code"), int) else None
+    raw_error = body.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+    raw_code = error.get("code")
+    code = raw_code if isinstance(raw_code, int) else None
     return SendResult(classify(http_status, code), code=code, reason=_reason(error, http_status))
 
 
 def _reason(error: dict[str, Any], http_status: int) -> str:
-    data = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
+    raw_data = error.get("error_data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
     text = data.get("details") or error.get("message") or f"HTTP {http_status}"
     return str(text)[:REASON_MAX]
 

@@ -75,9 +75,7 @@ class WebhookIngestor:
                     )
                 for message in batch.messages:
                     cursor = _isolated(
-                        session,
-                        report,
-                        lambda m=message: inbox_store.store_inbound(session, m, now),
+                        session, report, inbox_store.store_inbound, session, message, now
                     )
                     if isinstance(cursor, int):
                         report.new_messages += 1
@@ -85,7 +83,7 @@ class WebhookIngestor:
                         report.duplicate_messages += 1
                 for status in batch.statuses:
                     applied = _isolated(
-                        session, report, lambda s=status: outbox_store.apply_status(session, s, now)
+                        session, report, outbox_store.apply_status, session, status, now
                     )
                     if applied is True:
                         report.statuses += 1
@@ -123,13 +121,13 @@ class WebhookIngestor:
 _FAILED = object()
 
 
-def _isolated(session: Session, report: IngestReport, work: Callable[[], Any]) -> Any:
+def _isolated(session: Session, report: IngestReport, work: Callable[..., Any], *args: Any) -> Any:
     """Run one item's writes in a savepoint; a failure rolls back that item only.
 
     Returns what `work` returned, None for a duplicate that lost a race, or _FAILED."""
     try:
         with session.begin_nested():
-            return work()
+            return work(*args)
     except IntegrityError:
         return None  # a concurrent delivery stored the same item first
     except Exception as exc:

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from relay import inbox_store
+from relay.db import rowcount
 from relay.limits import ButtonsOut, ListOut, TemplateOut, TextOut, graph_payload
 from relay.models import OutboundMessage, StatusEvent
 from relay.normalize import StatusUpdate
@@ -166,7 +167,7 @@ def claim(session: Session, job_id: int, now: float) -> bool:
         .where(OutboundMessage.id == job_id, OutboundMessage.status == "queued")
         .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 def unclaim(session: Session, job_id: int, now: float) -> None:
@@ -192,7 +193,7 @@ def release_in_flight(session: Session, now: float, older_than: float | None = N
     result = session.execute(
         update(OutboundMessage).where(stale).values(status="unknown", updated_at=now)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 def record_sent(session: Session, job_id: int, wamid: str, wa_id: str | None, now: float) -> None:

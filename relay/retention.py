@@ -13,6 +13,7 @@ from sqlalchemy import delete
 
 from relay import inbox_store, outbox_store
 from relay.db import Database
+from relay.db import rowcount as _deleted
 from relay.ingest import WebhookIngestor
 from relay.models import InboundEvent, Member, OutboundMessage, StatusEvent, WebhookDelivery
 
@@ -80,7 +81,3 @@ def housekeep(
     counts = purge(db, now, retention_days)
     logger.info("purged %s", counts)
     return counts
-
-
-def _deleted(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)

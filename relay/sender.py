@@ -165,9 +165,9 @@ class Sender:
         now = time.time()
         outcome = result.outcome
         if outcome in (Outcome.RETRY, Outcome.RETRY_RECIPIENT, Outcome.THROTTLED):
-            outcome = self._plan_retry(job, result, now)
-            if outcome is None:
+            if self._plan_retry(job, result, now):
                 return
+            outcome = Outcome.FAILED  # out of attempts
         with self._db.write() as session:
             if outcome is Outcome.SENT and result.wamid:
                 outbox_store.record_sent(session, job.id, result.wamid, result.wa_id, now)
@@ -183,11 +183,11 @@ class Sender:
             alert = " (check the access token / permissions)" if self._is_auth(result.code) else ""
             logger.error("message id=%s failed with code %s%s", job.id, result.code, alert)
 
-    def _plan_retry(self, job: SendJob, result: SendResult, now: float) -> Outcome | None:
-        """Requeue with backoff; returns FAILED instead once attempts are exhausted."""
+    def _plan_retry(self, job: SendJob, result: SendResult, now: float) -> bool:
+        """Requeue with backoff; False once the attempts are used up."""
         attempts = job.attempts + 1
         if attempts >= self._config.max_send_attempts:
-            return Outcome.FAILED
+            return False
         delay = backoff_seconds(
             attempts, self._config.backoff_unit_seconds, self._config.backoff_cap_seconds
         )
@@ -204,7 +204,7 @@ class Sender:
                 reason=result.reason,
                 retry_at=now + delay,
             )
-        return None
+        return True
 
     @staticmethod
     def _is_auth(code: int | None) -> bool:

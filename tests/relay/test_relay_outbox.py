@@ -85,6 +85,21 @@ def test_same_key_twice_sends_once_and_returns_the_first_result(
     assert [c.body["biz_opaque_callback_data"] for c in graph.calls] == ["once", "marker"]
 
 
+def test_desk_retrying_its_post_while_the_send_is_in_flight_sends_once(
+    relay: RelayClient, graph: FakeGraph, member_in_window: str
+) -> None:
+    graph.reply(GraphReply(hang=0.3))  # slow, but inside the send timeout
+    relay.post_outbox(text("slow"))
+    graph.wait_for_calls(1)
+
+    again = relay.post_outbox(text("slow"))  # e.g. the desk's POST timed out on its side
+
+    assert again.json()["results"][0]["status"] == "queued"
+    assert relay.wait_status("slow", "sent")["attempts"] == 1
+    relay.post_outbox(text("slow"))
+    assert len(graph.calls) == 1
+
+
 def test_throughput_error_backs_off_then_succeeds(
     relay: RelayClient, graph: FakeGraph, member_in_window: str
 ) -> None:
