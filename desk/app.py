@@ -7,15 +7,20 @@ reaches for a global application, database or window.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from desk.domain.enums import BookingStatus
 from desk.resources import resource_path
 from desk.store.db import Database
 from desk.store.migrate import DatabaseError
+from desk.store.models import Booking, Member
 from desk.store.open import open_database
 from desk.ui import qt_compat, style
 from desk.ui.context import DeskContext, SignedIn
@@ -36,9 +41,37 @@ def application() -> QApplication:
     return app
 
 
+@dataclass(frozen=True)
+class SeatHolder:
+    booking_id: int
+    seat_no: int
+    member_id: int
+    member_name: str
+    status: BookingStatus
+    is_drop_in: bool
+
+
+def seats_of_class(session: Session, class_session_id: int) -> list[SeatHolder]:
+    """Stop-gap roster read, wired here in the composition root (never in desk/ui) until the
+    booking services offer one (desk/ui/SERVICES_NEEDED.md); replace with that call then."""
+    rows = session.execute(
+        select(Booking, Member.full_name)
+        .join(Member, Member.id == Booking.member_id)
+        .where(Booking.class_session_id == class_session_id)
+        .order_by(Booking.seat_no, Booking.id)
+    ).all()
+    return [
+        SeatHolder(b.id, b.seat_no, b.member_id, name, b.status, b.is_drop_in) for b, name in rows
+    ]
+
+
+def desk_context(background: Background, who: SignedIn) -> DeskContext:
+    """Everything a screen is handed."""
+    return DeskContext(background=background, who=who, seat_reader=seats_of_class)
+
+
 def build_window(background: Background, who: SignedIn, studio_name: str) -> MainWindow:
-    ctx = DeskContext(background=background, who=who)
-    return MainWindow(ctx, default_pages(), studio_name=studio_name)
+    return MainWindow(desk_context(background, who), default_pages(), studio_name=studio_name)
 
 
 class Desk:

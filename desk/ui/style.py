@@ -109,7 +109,8 @@ def system_prefers_dark() -> bool:
 
 def stylesheet(colours: dict[str, str]) -> str:
     raw = _COMMENT.sub("", resource_path("style.qss").read_text(encoding="utf-8"))
-    return _TOKEN.sub(lambda m: colours[m.group(1)], raw)
+    values = {**colours, "icons": resource_path("ui-icons").as_posix()}
+    return _TOKEN.sub(lambda m: values[m.group(1)], raw)
 
 
 def _palette(colours: dict[str, str]) -> QPalette:

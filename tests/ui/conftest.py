@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
 
-from desk.domain.enums import BookingStatus, ProductKind, ServiceKind, StaffRole
+from desk.app import seats_of_class
+from desk.domain.enums import ProductKind, ServiceKind, StaffRole
 from desk.domain.timeutil import local_datetime
 from desk.services import catalog, members, staff, timetable, trainers
 from desk.services.actor import Actor
 from desk.services.settings import get_policy
 from desk.services.staff import StaffSession
 from desk.store.db import Database
-from desk.store.models import Booking, Member
 from desk.store.types import utcnow
 from desk.ui import qt_compat, style
 from desk.ui.context import DeskContext, SignedIn
@@ -37,33 +36,6 @@ def pytest_collection_modifyitems(items):
 
 
 PINS = {"Olivia Owner": "1234", "Rita Reception": "2222", "Tom Trainer": "3333"}
-
-
-@dataclass(frozen=True)
-class SeatHolderRow:
-    booking_id: int
-    seat_no: int
-    member_id: int
-    member_name: str
-    status: BookingStatus
-    is_drop_in: bool
-
-
-def test_seat_reader(session, class_session_id: int) -> list[SeatHolderRow]:
-    """Stands in for the roster read the services do not offer yet (SERVICES_NEEDED.md)."""
-    rows = session.execute(
-        select(Booking, Member.full_name)
-        .join(Member, Member.id == Booking.member_id)
-        .where(Booking.class_session_id == class_session_id)
-        .order_by(Booking.seat_no, Booking.id)
-    ).all()
-    return [
-        SeatHolderRow(b.id, b.seat_no, b.member_id, name, b.status, b.is_drop_in)
-        for b, name in rows
-    ]
-
-
-test_seat_reader.__test__ = False  # type: ignore[attr-defined]
 
 
 class Clock:
@@ -234,7 +206,7 @@ def context(db, background, clock, name: str) -> DeskContext:
         background=background,
         who=signed_in(db, name),
         clock=clock,
-        seat_reader=test_seat_reader,
+        seat_reader=seats_of_class,
     )
 
 

@@ -48,7 +48,7 @@ class MembersPage(QWidget):
         self.rows = member_list_model(self)
         self.list = table(self.rows)
         self.list.setObjectName("MemberList")
-        for column in (2, 4):
+        for column in (2, 3, 4):
             self.list.hideColumn(column)
         header = self.list.horizontalHeader()
         header.setStretchLastSection(False)
@@ -81,7 +81,7 @@ class MembersPage(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([340, 900])
+        splitter.setSizes([380, 900])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)

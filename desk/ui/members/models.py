@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from desk.services.members import MemberProfile
+from desk.services.members import MemberProfile, search_key
 from desk.services.noshows import NoShowEntry
 from desk.services.sales import EntitlementView
 from desk.ui import formatting as fmt
@@ -14,7 +14,7 @@ from desk.ui.table_model import Column, RowsModel
 def member_list_model(parent=None) -> RowsModel[MemberProfile]:
     return RowsModel(
         [
-            Column("Name", lambda m: m.full_name, sort=lambda m: m.full_name.casefold()),
+            Column("Name", lambda m: m.full_name, sort=lambda m: search_key(m.full_name)),
             Column("Phone", lambda m: m.phone_display),
             Column("Email", lambda m: m.email or ""),
             Column(
@@ -60,8 +60,11 @@ def entitlements_model(parent=None) -> RowsModel[EntitlementView]:
             Column("Paused", _paused, tone=lambda v: "warn" if v.paused_until else None),
             Column(
                 "Sold",
-                lambda v: f"{fmt.day(v.sold_at.date())} · {v.seller or v.channel.value}",
+                lambda v: fmt.day(v.sold_at.date()),
                 sort=lambda v: v.sold_at.isoformat(),
+                tooltip=lambda v: (
+                    f"Sold by {v.seller or v.channel.value}, {fmt.money(v.price_minor, v.currency)}"
+                ),
             ),
         ],
         parent,

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QTabWidget,
@@ -99,8 +100,11 @@ class ProfileView(QWidget):
             action.setVisible(self.ctx.who.may_manage_members)
         layout.addLayout(actions)
         self.entitlements = entitlements_model(self)
-        self.entitlement_table = table(self.entitlements)
+        self.entitlement_table = table(self.entitlements, sort_by=None)
         self.entitlement_table.setObjectName("Entitlements")
+        header = self.entitlement_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.entitlement_table, 1)
         self.packages_hint = label("", role="muted")
         layout.addWidget(self.packages_hint)
@@ -118,7 +122,7 @@ class ProfileView(QWidget):
         row.addWidget(self.lift_button)
         layout.addLayout(row)
         self.noshow_rows = noshow_model(ZoneInfo("UTC"), self)
-        self.noshow_table = table(self.noshow_rows)
+        self.noshow_table = table(self.noshow_rows, sort_by=None)
         layout.addWidget(self.noshow_table, 1)
         return page
 
@@ -173,7 +177,8 @@ class ProfileView(QWidget):
             self.restriction.set("online booking restricted", "bad")
         else:
             self.restriction.set("")
-        self.entitlements.set_rows(data.entitlements)
+        # Newest first: what the member bought last is what staff ask about.
+        self.entitlements.set_rows(data.entitlements[::-1])
         self.packages_hint.setText(
             "" if data.entitlements else "No packages yet — use “Sell package” to sell one."
         )

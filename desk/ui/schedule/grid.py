@@ -331,8 +331,13 @@ class ScheduleGrid(QWidget):
     def _paint_event_text(self, painter: QPainter, theme: Theme, event: GridEvent, box: QRectF):
         title_font, small = _fonts(self.font())
         metrics = QFontMetrics(title_font)
-        # A narrow lane moves the occupancy pill under the title so the name stays readable.
-        narrow = box.width() < 120
+        # When the name and the "6/8" pill do not fit side by side, the pill moves under the
+        # name so the name stays readable.
+        _, small_font = _fonts(self.font())
+        bold = QFont(small_font)
+        bold.setBold(True)
+        pill_room = QFontMetrics(bold).horizontalAdvance(event.occupancy) + 16
+        narrow = metrics.horizontalAdvance(event.title) + pill_room > box.width()
         pill_w = 0.0
         if event.occupancy and not narrow:
             pill_w = self._paint_pill(painter, theme, event, QPointF(box.right(), box.y()), True)

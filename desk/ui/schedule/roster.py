@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QScrollArea,
@@ -63,7 +63,7 @@ class RosterPanel(QWidget):
         self.class_session_id: int | None = None
         self.dialog: QWidget | None = None
         self._undo: Callable[[], None] | None = None
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(440)
         content = QWidget()
         body = QVBoxLayout(content)
         body.setContentsMargins(16, 4, 8, 8)
@@ -76,6 +76,7 @@ class RosterPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(content)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -112,7 +113,7 @@ class RosterPanel(QWidget):
         self.seat_rows = RowsModel(SEAT_COLUMNS, self)
         self.seat_table = table(self.seat_rows)
         self.seat_table.setObjectName("Seats")
-        self.seat_table.setMinimumHeight(230)
+        self.seat_table.setMinimumHeight(310)
         self.seat_table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         body.addWidget(self.seat_table)
         self.seat_hint = label("", role="muted", wrap=True)

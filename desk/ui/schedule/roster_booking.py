@@ -51,6 +51,7 @@ class BookingBox(QWidget):
         self.chosen = label("", role="muted")
         self.seat_choice = QComboBox()
         self.seat_choice.setObjectName("SeatChoice")
+        self.seat_choice.setMinimumWidth(130)
         self.book_button = button("Book", kind="primary", on_click=lambda: self.book())
         self.book_button.setEnabled(False)
         row.addWidget(self.chosen, 1)

@@ -25,11 +25,11 @@ class SettingsPage(QWidget):
         self.staff = StaffTab(ctx)
         self.tabs = QTabWidget()
         for tab, title in (
-            (self.studio, "Studio & policies"),
+            (self.studio, "Studio and policies"),
             (self.services, "Services"),
             (self.rooms, "Rooms"),
             (self.trainers, "Trainers"),
-            (self.products, "Packages & memberships"),
+            (self.products, "Packages and memberships"),
             (self.timetable, "Timetable"),
             (self.staff, "Staff"),
         ):

@@ -40,7 +40,11 @@ def _parts(session: Session) -> Parts:
 
 
 ENTRY_COLUMNS: list[Column[EntryView]] = [
-    Column("Day", lambda e: WEEKDAYS[e.weekday], sort=lambda e: e.weekday * 1440),
+    Column(
+        "Day",
+        lambda e: WEEKDAYS[e.weekday],
+        sort=lambda e: e.weekday * 1440 + e.start_time.hour * 60 + e.start_time.minute,
+    ),
     Column("Time", lambda e: f"{e.start_time:%H:%M}", sort=lambda e: e.start_time.isoformat()),
     Column("Class", lambda e: e.service_name),
     Column("Trainer", lambda e: e.trainer_name),

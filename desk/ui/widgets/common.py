@@ -35,6 +35,8 @@ def button(text: str, *, kind: str | None = None, on_click: Callable[[], None] |
     if on_click is not None:
         widget.clicked.connect(lambda _checked=False: on_click())
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    # Only the button a dialog names as its default answers Enter, never whichever has focus.
+    widget.setAutoDefault(False)
     return widget
 
 

@@ -47,6 +47,7 @@ class MemberPicker(QWidget):
         self._timer.timeout.connect(self._search)
         self.query.textChanged.connect(lambda _t: self._timer.start())
         self.query.returnPressed.connect(self._pick_current)
+        self.results.hide()
         self.query.installEventFilter(self)
         self.results.itemActivated.connect(self._pick_item)
         self.results.itemClicked.connect(self._pick_item)
@@ -67,6 +68,7 @@ class MemberPicker(QWidget):
     def reset(self) -> None:
         self.query.clear()
         self.results.clear()
+        self.results.hide()
         self.hint.setText("Type a name or a phone number.")
         self.hint.show()
 
@@ -91,6 +93,7 @@ class MemberPicker(QWidget):
             item = QListWidgetItem(f"{member.full_name}{phone}")
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.results.addItem(item)
+        self.results.setVisible(bool(found))
         if found:
             self.results.setCurrentRow(0)
             self.hint.hide()

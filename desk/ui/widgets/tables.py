@@ -8,13 +8,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from desk.ui.table_model import ROW_ROLE, SORT_ROLE, RowsModel
 
 
-def table(model: RowsModel) -> QTableView:
+def table(model: RowsModel, *, sort_by: int | None = 0) -> QTableView:
+    """`sort_by=None` keeps the rows in the order the service returned them until staff click
+    a header."""
     view = QTableView()
     proxy = QSortFilterProxyModel(view)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     view.setModel(proxy)
     view.setSortingEnabled(True)
+    view.sortByColumn(-1 if sort_by is None else sort_by, Qt.SortOrder.AscendingOrder)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
