@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from relay.models import Base, Counter
 
 _READ_ONLY = "relay_read_only"
-COUNTERS = ("inbox", "inbox_acked")
+COUNTERS = ("inbox", "inbox_acked", "epoch")
 
 
 class Database:
@@ -38,7 +39,7 @@ class Database:
             missing = set(COUNTERS) - set(session.scalars(select(Counter.name)))
         if missing:
             with self.write() as session:
-                session.add_all(Counter(name=n, value=0) for n in sorted(missing))
+                session.add_all(Counter(name=n, value=_initial_value(n)) for n in sorted(missing))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -52,6 +53,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _initial_value(counter: str) -> int:
+    # The epoch identifies this database: a desk that sees it change knows the relay lost its
+    # data (and with it the cursor numbering) and reads the inbox from the start.
+    return secrets.randbits(52) + 1 if counter == "epoch" else 0
 
 
 def rowcount(result: object) -> int:

@@ -60,6 +60,10 @@ class InboxEvent(BaseModel):
 class InboxPage(BaseModel):
     events: list[InboxEvent]
     cursor: int = Field(description="pass as `after` next time (unchanged when no events)")
+    epoch: int = Field(
+        description="identifies the relay's database; if it changes, the relay lost its data "
+        "and cursors start again from 0"
+    )
 
 
 class AckRequest(BaseModel):
@@ -109,6 +113,7 @@ async def inbox(
     """Inbound events after `after`, oldest first; waits up to `wait` s for the first one."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, runtime.config.long_poll_max_seconds)
+    epoch = await run_in_threadpool(_read, runtime, inbox_store.counter_value, "epoch")
     if after is None:
         after = await run_in_threadpool(_read, runtime, inbox_store.counter_value, "inbox_acked")
     while True:
@@ -118,7 +123,7 @@ async def inbox(
         if events or remaining <= 0:
             break
         await runtime.notifier.wait(wake, remaining)
-    return {"events": events, "cursor": events[-1]["cursor"] if events else after}
+    return {"events": events, "cursor": events[-1]["cursor"] if events else after, "epoch": epoch}
 
 
 @router.post("/inbox/ack", response_model=AckResult)

@@ -65,7 +65,7 @@ def test_inbox_pages_by_cursor_oldest_first(relay: RelayClient) -> None:
 
     assert [e["text"] for e in first["events"]] == ["msg 0", "msg 1"]
     assert [e["text"] for e in second["events"]] == ["msg 2", "msg 3", "msg 4"]
-    assert empty == {"events": [], "cursor": second["cursor"]}
+    assert empty == {"events": [], "cursor": second["cursor"], "epoch": first["epoch"]}
 
 
 def test_long_poll_returns_early_when_a_webhook_arrives(relay: RelayClient) -> None:
@@ -92,7 +92,8 @@ def test_long_poll_times_out_empty_and_is_capped(start_relay) -> None:
     started = time.monotonic()
     response = relay.inbox(after=0, wait=60)
     elapsed = time.monotonic() - started
-    assert response.json() == {"events": [], "cursor": 0}
+    assert response.json()["events"] == []
+    assert response.json()["cursor"] == 0
     assert 0.25 <= elapsed < 5
 
 
@@ -162,3 +163,15 @@ def test_unsupported_and_text_share_one_event_shape(relay: RelayClient) -> None:
         "raw",
     }
     assert event["from"] == "34600111222"
+
+
+def test_epoch_identifies_the_relay_database(start_relay, tmp_path) -> None:
+    relay = start_relay()
+    epoch = relay.inbox(after=0).json()["epoch"]
+    relay.server.stop()
+    restarted = start_relay()  # same database file
+    lost_disk = start_relay(database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}")
+
+    assert epoch > 0
+    assert restarted.inbox(after=0).json()["epoch"] == epoch
+    assert lost_disk.inbox(after=0).json()["epoch"] != epoch
