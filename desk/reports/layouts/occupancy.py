@@ -47,7 +47,7 @@ def fill_columns(fill: Callable[[Any], Fill]) -> tuple[Column, ...]:
 
 def _session_table(rep: OccupancyReport) -> Table:
     columns = (
-        Column("Starts", "datetime", lambda s: s.starts_local.replace(tzinfo=None)),
+        Column("Starts", "datetime", lambda s: s.starts_local),
         Column("Class", "text", lambda s: s.service),
         Column("Trainer", "text", lambda s: s.trainer),
         Column("Room", "text", lambda s: s.room),
