@@ -177,6 +177,8 @@ class NoEntitlementReason(StrEnum):
     NOT_COVERED = "not_covered"  # has a package, but not for this service
     USED_UP = "used_up"
     EXPIRED = "expired"
+    WEEKLY_LIMIT = "weekly_limit"  # a capped membership is full that week
+    NOT_USABLE = "not_usable"  # paused, or not started yet, on that day
 
 
 def no_entitlement(
@@ -198,6 +200,10 @@ def no_entitlement(
     elif reason is NoEntitlementReason.EXPIRED and expired_on is not None:
         day = format_day(expired_on, language, short=True)
         why = say(Msg.EXPIRED, language, package=package_name, day=day)
+    elif reason is NoEntitlementReason.WEEKLY_LIMIT:
+        why = say(Msg.WEEKLY_LIMIT, language, package=package_name)
+    elif reason is NoEntitlementReason.NOT_USABLE:
+        why = say(Msg.PACKAGE_NOT_USABLE, language, package=package_name)
     else:
         why = say(Msg.NO_PACKAGE, language, service=service)
     parts = [why]

@@ -43,6 +43,30 @@ class Msg(StrEnum):
     HANDED_TO_HUMAN = "handed_to_human"
     TEXT_ONLY = "text_only"
     SOMETHING_WENT_WRONG = "something_went_wrong"
+    # --- the conversation's follow-ups ---
+    PICK_EXPIRED = "pick_expired"
+    ALREADY_BOOKED = "already_booked"
+    SESSION_CLOSED = "session_closed"
+    NEXT_FREE = "next_free"
+    WAITLIST_CLOSED = "waitlist_closed"
+    NO_OFFER = "no_offer"
+    NO_MATCHING_BOOKING = "no_matching_booking"
+    CANCEL_WHICH = "cancel_which"
+    MOVE_WHICH = "move_which"
+    NO_MOVE_OPTIONS = "no_move_options"
+    TOO_LATE_TO_MOVE = "too_late_to_move"
+    MOVE_FULL = "move_full"
+    CANNOT_CANCEL = "cannot_cancel"
+    ALREADY_CANCELLED = "already_cancelled"
+    PRIVATE_BY_RECEPTION = "private_by_reception"
+    WEEKLY_LIMIT = "weekly_limit"
+    PACKAGE_NOT_USABLE = "package_not_usable"
+    PROMOTED = "promoted"
+    OFFER_LAPSED = "offer_lapsed"
+    WAITLIST_ENDED = "waitlist_ended"
+    WAITLIST_LEFT = "waitlist_left"
+    ANYTHING_ELSE = "anything_else"
+    WHICH_NUMBER = "which_number"
 
 
 TEXTS: dict[Msg, dict[str, str]] = {
@@ -191,6 +215,111 @@ TEXTS: dict[Msg, dict[str, str]] = {
     Msg.SOMETHING_WENT_WRONG: {
         "en": "Sorry, something went wrong on our side. Reception will look into it.",
         "tr": "Üzgünüm, bizim tarafta bir sorun oluştu. Resepsiyon ilgilenecek.",
+    },
+    Msg.PICK_EXPIRED: {
+        "en": "Sorry, that choice has expired. Tell me again what you'd like, e.g. "
+        '"reformer tomorrow 18:00".',
+        "tr": "Üzgünüm, bu seçimin süresi doldu. Ne istediğinizi tekrar yazar mısınız? Örneğin "
+        '"yarın 18:00 reformer".',
+    },
+    Msg.ALREADY_BOOKED: {
+        "en": "You're already booked into {service}, {slot}. ✅",
+        "tr": "{slot} {service} dersine zaten kayıtlısınız. ✅",
+    },
+    Msg.SESSION_CLOSED: {
+        "en": "Sorry, {service} on {slot} can't be booked any more (it has started or was "
+        "cancelled).",
+        "tr": "Üzgünüm, {slot} {service} dersine artık rezervasyon yapılamıyor (başladı ya da "
+        "iptal edildi).",
+    },
+    Msg.NEXT_FREE: {
+        "en": "Sorry, no free {service} spots {when}. These times have room. Which one shall I "
+        "book?",
+        "tr": "Üzgünüm, {when} boş {service} yeri yok. Şu saatlerde yer var, hangisini ayırayım?",
+    },
+    Msg.WAITLIST_CLOSED: {
+        "en": "Sorry, the waitlist for {service}, {slot} has closed.",
+        "tr": "Üzgünüm, {slot} {service} bekleme listesi kapandı.",
+    },
+    Msg.NO_OFFER: {
+        "en": "I don't see a spot on offer for you right now. Shall I look for other times?",
+        "tr": "Şu anda sizin için tutulan bir yer görünmüyor. Başka saatlere bakayım mı?",
+    },
+    Msg.NO_MATCHING_BOOKING: {
+        "en": "I couldn't find an upcoming booking of yours {when}.",
+        "tr": "{when} yaklaşan bir rezervasyonunuzu bulamadım.",
+    },
+    Msg.CANCEL_WHICH: {
+        "en": "Which booking shall I cancel?",
+        "tr": "Hangi rezervasyonunuzu iptal edeyim?",
+    },
+    Msg.MOVE_WHICH: {
+        "en": "Which booking shall I move?",
+        "tr": "Hangi rezervasyonunuzu taşıyayım?",
+    },
+    Msg.NO_MOVE_OPTIONS: {
+        "en": "Sorry, I couldn't find another {service} session with free spots {when}. Your "
+        "booking stays as it is.",
+        "tr": "Üzgünüm, {when} boş yeri olan başka bir {service} dersi bulamadım. "
+        "Rezervasyonunuz olduğu gibi kalıyor.",
+    },
+    Msg.TOO_LATE_TO_MOVE: {
+        "en": "It's less than {hours} hours before {service}, {slot}, so I can't move it online. "
+        "I've asked reception to help you.",
+        "tr": "{slot} {service} dersine {hours} saatten az kaldığı için online taşıyamıyorum. "
+        "Resepsiyondan size yardımcı olmalarını istedim.",
+    },
+    Msg.MOVE_FULL: {
+        "en": "Sorry, that class just filled up. Your booking on {slot} stays as it was.",
+        "tr": "Üzgünüm, o ders az önce doldu. {slot} rezervasyonunuz olduğu gibi kalıyor.",
+    },
+    Msg.CANNOT_CANCEL: {
+        "en": "Sorry, I can't change {service}, {slot} online any more. I've asked reception to "
+        "help you.",
+        "tr": "Üzgünüm, {slot} {service} rezervasyonunu artık online değiştiremiyorum. "
+        "Resepsiyondan size yardımcı olmalarını istedim.",
+    },
+    Msg.ALREADY_CANCELLED: {
+        "en": "That booking is already cancelled.",
+        "tr": "Bu rezervasyon zaten iptal edilmiş.",
+    },
+    Msg.PRIVATE_BY_RECEPTION: {
+        "en": "{service} sessions are arranged with your trainer: I've asked reception to get "
+        "back to you with times.",
+        "tr": "{service} seansları eğitmeninizle birlikte planlanıyor: resepsiyondan size uygun "
+        "saatlerle dönmelerini istedim.",
+    },
+    Msg.WEEKLY_LIMIT: {
+        "en": "Your {package} has reached its weekly limit for that week.",
+        "tr": "{package} paketinizin o haftaki kullanım sınırı doldu.",
+    },
+    Msg.PACKAGE_NOT_USABLE: {
+        "en": "Your {package} can't be used on that day.",
+        "tr": "{package} paketiniz o gün kullanılamıyor.",
+    },
+    Msg.PROMOTED: {
+        "en": "Good news: a spot opened in {service}, {slot}, and you're booked! ✅",
+        "tr": "Müjde: {slot} {service} dersinde yer açıldı ve kaydınızı yaptım! ✅",
+    },
+    Msg.OFFER_LAPSED: {
+        "en": "The spot held for you in {service}, {slot} has passed to the next person.",
+        "tr": "{slot} {service} dersinde sizin için tutulan yer bir sonraki kişiye geçti.",
+    },
+    Msg.WAITLIST_ENDED: {
+        "en": "No spot opened in {service}, {slot}, and the waitlist has now closed. Sorry!",
+        "tr": "{slot} {service} dersinde yer açılmadı ve bekleme listesi kapandı. Üzgünüz!",
+    },
+    Msg.WAITLIST_LEFT: {
+        "en": "OK, I've taken you off the waitlist for {service}, {slot}.",
+        "tr": "Tamam, sizi {slot} {service} bekleme listesinden çıkardım.",
+    },
+    Msg.ANYTHING_ELSE: {
+        "en": "👍 Anything else I can help with?",
+        "tr": "👍 Başka bir konuda yardımcı olabilir miyim?",
+    },
+    Msg.WHICH_NUMBER: {
+        "en": "Which one? Tap an option or type its number.",
+        "tr": "Hangisi? Bir seçeneğe dokunun ya da numarasını yazın.",
     },
 }
 
