@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QProgressBar,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -109,6 +110,12 @@ class MainWindow(QMainWindow):
         column.addWidget(brand)
         column.addWidget(studio)
         column.addWidget(self.nav, 1)
+        self.lock_button = QPushButton(icon("lock.svg"), "  Lock / switch user")
+        self.lock_button.setObjectName("LockButton")
+        self.lock_button.setAutoDefault(False)
+        self.lock_button.setToolTip("Sign out; the next person signs in with their PIN.")
+        self.lock_button.clicked.connect(lambda _c=False: self.signed_out.emit())
+        column.addWidget(self.lock_button)
         body = QWidget()
         row = QHBoxLayout(body)
         row.setContentsMargins(0, 0, 0, 0)

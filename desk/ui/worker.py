@@ -127,7 +127,9 @@ class Background(QObject):
 
     def submit(self, op: Op[Any]) -> None:
         if self._closed:
-            raise RuntimeError("The background worker has been shut down.")
+            # The window is closing: late requests (a refresh on close) are simply dropped.
+            log.debug("Dropped an op submitted after shutdown: %s", op.work)
+            return
         self._pending += 1
         self.busy_changed.emit(self._pending)
         self._pool.submit(self._execute, op)

@@ -139,3 +139,12 @@ def test_shutdown_leaves_no_worker_thread(db, qtbot):
     qtbot.waitUntil(lambda: bool(done))
     worker.shutdown()
     assert not [t for t in threading.enumerate() if t.name.startswith("desk-db")]
+
+
+def test_ops_after_shutdown_are_dropped_not_run(db, qtbot):
+    worker = Background(db)
+    worker.shutdown()
+    ran = []
+    worker.read(lambda s: ran.append(1)).run()
+    assert worker.pending == 0
+    assert ran == []

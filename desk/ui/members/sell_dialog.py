@@ -41,9 +41,12 @@ def terms_text(product: ProductView) -> str:
 class SellDialog(QDialog):
     sold = Signal(object)
 
-    def __init__(self, ctx: DeskContext, member: MemberProfile, parent=None) -> None:
+    def __init__(
+        self, ctx: DeskContext, member: MemberProfile, parent=None, *, preselect: str = ""
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.preselect = preselect
         self.member = member
         self.products: list[ProductView] = []
         self.result_view: EntitlementView | None = None
@@ -101,6 +104,8 @@ class SellDialog(QDialog):
             return
         self.sell_button.setEnabled(True)
         self._product_changed(0)
+        if self.preselect:
+            self.select_product(self.preselect)
         self.product.setFocus()
 
     def select_product(self, name: str) -> None:
