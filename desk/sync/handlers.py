@@ -55,16 +55,16 @@ def record_failed(
     )
 
 
-def _conversation() -> Any:
+def _assistant(module: str) -> Any:
     try:
-        return importlib.import_module("desk.assistant.conversation")
+        return importlib.import_module(f"desk.assistant.{module}")
     except ImportError:
         return None
 
 
 def conversation_handler() -> EventHandler:
     """The WhatsApp assistant's handler, or the reception hand-off while it is not installed."""
-    conversation = _conversation()
+    conversation = _assistant("conversation")
     if conversation is None:
         return hand_to_reception
     handle: EventHandler = conversation.handle_inbound
@@ -72,12 +72,12 @@ def conversation_handler() -> EventHandler:
 
 
 def waitlist_hook() -> RoundHook | None:
-    """Each round: offer freed seats to the waitlist (when the assistant provides it)."""
-    conversation = _conversation()
-    if conversation is None:
+    """Each round: tell members what the waitlist did for them (offers, automatic bookings)."""
+    notify_module = _assistant("notify")
+    if notify_module is None:
         return None
 
     def notify(session: Session) -> None:
-        conversation.notify_waitlist(session, now=utcnow())
+        notify_module.notify_waitlist(session, now=utcnow())
 
     return notify

@@ -1,0 +1,431 @@
+"""The WhatsApp Inbox at the desk: conversations by member, a thread, and what staff do there.
+
+A conversation is everything exchanged with one WhatsApp number: the member's messages
+(inbound_events) and what the studio sent (outbox_messages: the assistant's replies, waitlist
+notices, staff replies). Staff replies go through the same outbox as everything else, so the
+sync worker sends them with the same exactly-once guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from desk.domain import phone as phones
+from desk.domain.enums import SEAT_HOLDING_STATUSES, OutboxStatus, SessionKind, StaffRole
+from desk.domain.errors import InvalidInput, NotAllowed
+from desk.services import audit, members, messaging, occupancy, sales
+from desk.services.actor import Actor
+from desk.services.sales import EntitlementView
+from desk.store.models import (
+    Booking,
+    ClassSession,
+    InboundEvent,
+    Member,
+    OutboxMessage,
+    Service,
+    StaffUser,
+    Trainer,
+)
+from desk.store.types import utcnow
+
+#: WhatsApp lets the studio write freely for this long after the member's last message.
+WINDOW = timedelta(hours=24)
+TEXT_MAX = 4096
+STAFF_ROLES = (StaffRole.OWNER, StaffRole.RECEPTION)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    wa_id: str
+    member_id: int | None
+    #: The member's name; else the WhatsApp profile name; else the number.
+    name: str
+    phone: str
+    last_at: datetime
+    last_text: str
+    last_from_member: bool
+    unread: int
+    needs_staff: bool
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    at: datetime
+    from_member: bool
+    text: str
+    #: Inbound: the WhatsApp message type; outbound: text, buttons, list or template.
+    kind: str
+    #: Outbound delivery state (pending, queued, sent, delivered, read, failed...); "" inbound.
+    status: str
+    #: Inbound: the assistant's reading of it ("balance", "book"...).
+    intent: str
+    needs_staff: bool
+    #: Outbound written by a person at the desk; "" for the assistant.
+    staff_name: str
+    error: str
+
+
+@dataclass(frozen=True)
+class UpcomingBooking:
+    booking_id: int
+    class_session_id: int
+    service_name: str
+    trainer_name: str
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class BookableClass:
+    class_session_id: int
+    service_name: str
+    trainer_name: str
+    starts_at: datetime
+    free: int
+    capacity: int
+
+
+@dataclass(frozen=True)
+class ConversationThread:
+    conversation: Conversation
+    messages: list[ThreadMessage]
+    balance: list[EntitlementView]
+    upcoming: list[UpcomingBooking]
+    #: Until when staff may write free-form (None: the window is closed).
+    window_closes_at: datetime | None
+
+
+def _addresses(wa_id: str) -> list[str]:
+    """Outbox rows may carry the number with or without "+"."""
+    return [wa_id, "+" + wa_id] if wa_id.isdigit() else [wa_id]
+
+
+def _shown_phone(wa_id: str) -> str:
+    e164 = phones.from_whatsapp_id(wa_id) if wa_id.isdigit() else None
+    return phones.display(e164) if e164 else wa_id
+
+
+@dataclass
+class _Tally:
+    last: datetime
+    unread: int = 0
+    needs_staff: bool = False
+    member_id: int | None = None
+
+
+def conversations(
+    session: Session, *, limit: int = 100, needs_staff_only: bool = False
+) -> list[Conversation]:
+    """Conversations, most recent activity first."""
+    tallies: dict[str, _Tally] = {}
+    unread = func.sum(case((InboundEvent.staff_read_at.is_(None), 1), else_=0))
+    flagged = func.sum(case((InboundEvent.needs_staff.is_(True), 1), else_=0))
+    inbound = select(
+        InboundEvent.wa_id,
+        func.max(InboundEvent.received_at),
+        unread,
+        flagged,
+        func.max(InboundEvent.member_id),
+    ).group_by(InboundEvent.wa_id)
+    for wa_id, last_in, unread_count, flagged_count, member_id in session.execute(inbound):
+        tallies[wa_id] = _Tally(last_in, int(unread_count or 0), bool(flagged_count), member_id)
+    address = func.ltrim(OutboxMessage.to_wa_id, "+")
+    outbound = select(
+        address, func.max(OutboxMessage.created_at), func.max(OutboxMessage.member_id)
+    ).group_by(address)
+    for wa_id, last_out, member_id in session.execute(outbound):
+        tally = tallies.setdefault(wa_id, _Tally(last_out))
+        tally.member_id = tally.member_id or member_id
+        tally.last = max(tally.last, last_out)
+    chosen = [k for k, t in tallies.items() if t.needs_staff or not needs_staff_only]
+    chosen.sort(key=lambda k: tallies[k].last, reverse=True)
+    return [_conversation(session, k, tallies[k]) for k in chosen[:limit]]
+
+
+def _conversation(session: Session, wa_id: str, tally: _Tally) -> Conversation:
+    last_in = session.execute(
+        select(
+            InboundEvent.text,
+            InboundEvent.message_type,
+            InboundEvent.profile_name,
+            InboundEvent.received_at,
+        )
+        .where(InboundEvent.wa_id == wa_id)
+        .order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
+        .limit(1)
+    ).first()
+    last_out = session.execute(
+        select(OutboxMessage.preview, OutboxMessage.created_at)
+        .where(OutboxMessage.to_wa_id.in_(_addresses(wa_id)))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
+    from_member = last_in is not None and (last_out is None or last_in[3] >= last_out[1])
+    if last_in is not None and from_member:
+        text = last_in[0] or f"({last_in[1]} message)"
+    else:
+        text = last_out[0] if last_out is not None else ""
+    name = None
+    if tally.member_id is not None:
+        name = session.scalar(select(Member.full_name).where(Member.id == tally.member_id))
+    profile = last_in[2] if last_in is not None else ""
+    return Conversation(
+        wa_id=wa_id,
+        member_id=tally.member_id,
+        name=name or profile or _shown_phone(wa_id),
+        phone=_shown_phone(wa_id),
+        last_at=tally.last,
+        last_text=" ".join(text.split())[:200],
+        last_from_member=from_member,
+        unread=tally.unread,
+        needs_staff=tally.needs_staff,
+    )
+
+
+def conversation(session: Session, *, wa_id: str) -> Conversation | None:
+    return next((c for c in conversations(session, limit=10_000) if c.wa_id == wa_id), None)
+
+
+def thread(
+    session: Session, *, wa_id: str, limit: int = 200, now: datetime | None = None
+) -> ConversationThread:
+    """One conversation: its last `limit` messages oldest first, the member's balance and
+    upcoming bookings, and whether staff may still write free-form."""
+    now = now or utcnow()
+    summary = conversation(session, wa_id=wa_id)
+    if summary is None:
+        raise InvalidInput("There is no conversation with that number.")
+    messages = sorted(
+        _inbound(session, wa_id, limit) + _outbound(session, wa_id, limit), key=lambda m: m.at
+    )[-limit:]
+    member_id = summary.member_id
+    balance = sales.entitlements(session, member_id=member_id, now=now) if member_id else []
+    upcoming = upcoming_bookings(session, member_id=member_id, now=now) if member_id else []
+    last_in = _last_inbound_at(session, wa_id)
+    closes = last_in + WINDOW if last_in is not None and last_in + WINDOW > now else None
+    return ConversationThread(summary, messages, balance, upcoming, closes)
+
+
+def _inbound(session: Session, wa_id: str, limit: int) -> list[ThreadMessage]:
+    rows = session.scalars(
+        select(InboundEvent)
+        .where(InboundEvent.wa_id == wa_id)
+        .order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        ThreadMessage(
+            r.received_at,
+            True,
+            r.text or f"({r.message_type} message)",
+            r.message_type,
+            "",
+            r.intent,
+            r.needs_staff,
+            "",
+            "",
+        )
+        for r in rows
+    ]
+
+
+def _outbound(session: Session, wa_id: str, limit: int) -> list[ThreadMessage]:
+    rows = session.execute(
+        select(OutboxMessage, StaffUser.name)
+        .outerjoin(StaffUser, StaffUser.id == OutboxMessage.created_by)
+        .where(OutboxMessage.to_wa_id.in_(_addresses(wa_id)))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        ThreadMessage(
+            r.created_at,
+            False,
+            r.preview,
+            r.kind.value,
+            r.status.value,
+            "",
+            False,
+            staff or "",
+            r.error_reason,
+        )
+        for r, staff in rows
+    ]
+
+
+def _last_inbound_at(session: Session, wa_id: str) -> datetime | None:
+    return session.scalar(
+        select(func.max(InboundEvent.received_at)).where(InboundEvent.wa_id == wa_id)
+    )
+
+
+def upcoming_bookings(
+    session: Session, *, member_id: int, now: datetime | None = None, limit: int = 10
+) -> list[UpcomingBooking]:
+    now = now or utcnow()
+    rows = session.execute(
+        select(Booking.id, ClassSession.id, Service.name, Trainer.name, ClassSession.starts_at)
+        .join(ClassSession, ClassSession.id == Booking.class_session_id)
+        .join(Service, Service.id == ClassSession.service_id)
+        .join(Trainer, Trainer.id == ClassSession.trainer_id)
+        .where(
+            Booking.member_id == member_id,
+            Booking.status.in_(SEAT_HOLDING_STATUSES),
+            ClassSession.starts_at > now,
+        )
+        .order_by(ClassSession.starts_at)
+        .limit(limit)
+    ).all()
+    return [UpcomingBooking(*row) for row in rows]
+
+
+def bookable_classes(
+    session: Session, *, now: datetime | None = None, days: int = 7, limit: int = 40
+) -> list[BookableClass]:
+    """Group classes of the coming days, in time order, with how many seats are free."""
+    now = now or utcnow()
+    found = occupancy.occupancy_between(
+        session, starts_from=now, starts_before=now + timedelta(days=days), now=now
+    )
+    found = [o for o in found if o.kind is SessionKind.CLASS][:limit]
+    names = _names(session, Service, {o.service_id for o in found})
+    trainers = _names(session, Trainer, {o.trainer_id for o in found})
+    return [
+        BookableClass(
+            o.class_session_id,
+            names[o.service_id],
+            trainers[o.trainer_id],
+            o.starts_at,
+            o.free,
+            o.capacity,
+        )
+        for o in found
+    ]
+
+
+def _names(
+    session: Session, model: type[Service] | type[Trainer], ids: Iterable[int]
+) -> dict[int, str]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    return dict(session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all())
+
+
+# --- what staff do ----------------------------------------------------------------------------
+
+
+def mark_read(session: Session, *, wa_id: str, actor: Actor, now: datetime | None = None) -> int:
+    """Staff opened the conversation: its messages are read. Returns how many were unread."""
+    actor.require(*STAFF_ROLES, doing="read WhatsApp conversations")
+    now = now or utcnow()
+    rows = session.scalars(
+        select(InboundEvent).where(
+            InboundEvent.wa_id == wa_id, InboundEvent.staff_read_at.is_(None)
+        )
+    ).all()
+    for row in rows:
+        row.staff_read_at = now
+    changed = len(rows)
+    if changed:
+        audit.record(
+            session,
+            actor,
+            "inbox.read",
+            "conversation",
+            None,
+            now=now,
+            wa_id=wa_id,
+            messages=changed,
+        )
+    session.flush()
+    return changed
+
+
+def clear_needs_staff(
+    session: Session, *, wa_id: str, actor: Actor, now: datetime | None = None
+) -> int:
+    """Staff dealt with what the assistant handed over: the flag goes, the messages stay."""
+    actor.require(*STAFF_ROLES, doing="handle WhatsApp conversations")
+    now = now or utcnow()
+    rows = session.scalars(
+        select(InboundEvent).where(InboundEvent.wa_id == wa_id, InboundEvent.needs_staff.is_(True))
+    ).all()
+    for row in rows:
+        row.needs_staff = False
+    changed = len(rows)
+    if changed:
+        audit.record(
+            session,
+            actor,
+            "inbox.handled",
+            "conversation",
+            None,
+            now=now,
+            wa_id=wa_id,
+            messages=changed,
+        )
+    session.flush()
+    return changed
+
+
+def staff_reply(
+    session: Session, *, wa_id: str, text: str, actor: Actor, now: datetime | None = None
+) -> str:
+    """Queue a message from the desk to the member; the sync worker sends it. Returns its key."""
+    actor.require(*STAFF_ROLES, doing="reply to members on WhatsApp")
+    now = now or utcnow()
+    body = text.strip()
+    if not body:
+        raise InvalidInput("The reply is empty.")
+    if len(body) > TEXT_MAX:
+        raise InvalidInput(
+            f"A WhatsApp message can be at most {TEXT_MAX} characters; this one has {len(body)}."
+        )
+    if not wa_id.isdigit():
+        raise InvalidInput("This conversation has no phone number WhatsApp can send to.")
+    last_in = _last_inbound_at(session, wa_id)
+    if last_in is None or last_in + WINDOW <= now:
+        raise NotAllowed(
+            "More than 24 hours have passed since the member last wrote, so WhatsApp only "
+            "allows approved template messages now. Please call them instead."
+        )
+    member = members.find_by_whatsapp(session, wa_id)
+    key = messaging.enqueue(
+        session,
+        to_wa_id=wa_id,
+        body={"kind": "text", "text": body},
+        preview=body,
+        member_id=member.id if member else None,
+        created_by=actor.staff_user_id,
+        now=now,
+    )
+    mark_read(session, wa_id=wa_id, actor=actor, now=now)
+    audit.record(
+        session,
+        actor,
+        "inbox.reply",
+        "conversation",
+        None,
+        now=now,
+        wa_id=wa_id,
+        key=key,
+        characters=len(body),
+    )
+    return key
+
+
+def waiting_replies(session: Session) -> int:
+    """Messages written at the desk (or by the assistant) not yet handed to the relay."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+        )
+        or 0
+    )
