@@ -242,6 +242,7 @@ class ReportsView(QWidget):
         # The scroll arrows appear when a report has many tables; keep them quiet.
         self.table_tabs.setStyleSheet(
             "QTabBar QToolButton { background: palette(window); border: none; }"
+            "QTabBar::tab { padding: 7px 9px; }"
         )
         bar.addWidget(self.table_tabs, 1)
         column.addLayout(bar)
@@ -267,7 +268,7 @@ class ReportsView(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 6)
-        split.setSizes([560, 680])
+        split.setSizes([520, 760])
         split.setChildrenCollapsible(False)
         return split
 
@@ -414,8 +415,10 @@ class ReportsView(QWidget):
         self.table_tabs.blockSignals(True)
         while self.table_tabs.count():
             self.table_tabs.removeTab(0)
+        counted = len(document.tables) <= 6  # row counts on the tabs while they fit
         for table in document.tables:
-            self.table_tabs.addTab(f"{table.tab or table.title}  {len(table.rows):,}")
+            caption = table.tab or table.title
+            self.table_tabs.addTab(f"{caption}  {len(table.rows):,}" if counted else caption)
             self.table_tabs.setTabToolTip(self.table_tabs.count() - 1, table.title)
         self.table_tabs.setCurrentIndex(min(wanted, len(document.tables) - 1))
         self.table_tabs.blockSignals(False)
