@@ -148,7 +148,7 @@ def _settings(window: MainWindow, shots: _Shooter) -> None:
     page = window.navigate(pages.SETTINGS)
     assert isinstance(page, SettingsPage)
     page.open_tab(page.timetable)
-    settle(lambda: page.timetable.rows.rowCount() > 0 and page.timetable.service.count() > 0)
+    settle(lambda: page.timetable.has_loaded and page.timetable.service.count() > 0)
     shots.save("settings")
 
 

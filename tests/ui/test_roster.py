@@ -217,7 +217,7 @@ def test_move_a_booking_to_another_class(qtbot, db, page, studio):
         booking.book(s, class_session_id=studio.classes[0], member_id=studio.ayse, actor=OWNER)
     roster = open_class(qtbot, page, studio.classes[0])
     roster.select_seat(lambda line: line.member_name == "Ayşe Yılmaz")
-    dialog = roster.move()
+    dialog = roster.move_booking()
     qtbot.waitUntil(lambda: dialog.choices.count() == 3)
     dialog.choices.setCurrentRow(0)
     with qtbot.waitSignal(dialog.moved):

@@ -48,8 +48,8 @@ class MembersPage(QWidget):
         self.rows = member_list_model(self)
         self.list = table(self.rows)
         self.list.setObjectName("MemberList")
-        for column in (2, 3, 4):
-            self.list.hideColumn(column)
+        for hidden in (2, 3, 4):
+            self.list.hideColumn(hidden)
         header = self.list.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -126,16 +126,16 @@ class PtBookingDialog(QDialog):
 
     def _loaded(self, choices: PtChoices) -> None:
         self.choices = choices
-        for combo in (self.trainer, self.service):
-            combo.blockSignals(True)
+        for field in (self.trainer, self.service, self.first_day):
+            field.blockSignals(True)
         for trainer in choices.trainers:
             self.trainer.addItem(trainer.name, trainer.id)
         for service in choices.services:
             self.service.addItem(f"{service.name} ({service.duration_minutes} min)", service.id)
         day = choices.today
         self.first_day.setDate(QDate(day.year, day.month, day.day))
-        for combo in (self.trainer, self.service):
-            combo.blockSignals(False)
+        for field in (self.trainer, self.service, self.first_day):
+            field.blockSignals(False)
         if not choices.services:
             self.message.show_notice("No private services yet: the owner adds one in Settings.")
             return

@@ -124,7 +124,7 @@ class RosterPanel(QWidget):
         self.noshow_button = button("No-show", on_click=self.no_show)
         self.cancel_button = button("Cancel…", kind="danger", on_click=self.cancel)
         self.revert_button = button("Undo check-in", on_click=self.revert)
-        self.move_button = button("Move…", on_click=self.move)
+        self.move_button = button("Move…", on_click=self.move_booking)
         for action in (
             self.check_in_button,
             self.noshow_button,
@@ -300,7 +300,7 @@ class RosterPanel(QWidget):
             lambda result: self.message.show_ok(result.message),
         )
 
-    def move(self) -> MoveDialog | None:
+    def move_booking(self) -> MoveDialog | None:
         seat = self._seat()
         if seat is None or self.data is None:
             return None

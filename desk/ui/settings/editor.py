@@ -33,6 +33,7 @@ class EditorTab(QWidget, Generic[T]):
         super().__init__(parent)
         self.ctx = ctx
         self.editing: T | None = None
+        self.has_loaded = False
         self.rows = RowsModel(columns, self)
         self.table = table(self.rows)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
@@ -101,6 +102,7 @@ class EditorTab(QWidget, Generic[T]):
     def _show(self, rows: list[T]) -> None:
         keep = getattr(self.editing, "id", None)
         self.rows.set_rows(rows)
+        self.has_loaded = True
         self.after_load(rows)
         if keep is not None:
             self.editing = next((r for r in rows if getattr(r, "id", None) == keep), None)

@@ -28,7 +28,9 @@ def label(text: str = "", *, role: str | None = None, wrap: bool = False) -> QLa
     return widget
 
 
-def button(text: str, *, kind: str | None = None, on_click: Callable[[], None] | None = None):
+def button(
+    text: str, *, kind: str | None = None, on_click: Callable[[], object] | None = None
+) -> QPushButton:
     widget = QPushButton(text)
     if kind:
         widget.setProperty("kind", kind)
