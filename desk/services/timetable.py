@@ -232,7 +232,7 @@ def _untouched_future(
 
 
 def _follow_entry(
-    session: Session, row: TimetableEntry, actor: Actor, now: datetime
+    session: Session, row: TimetableEntry, now: datetime
 ) -> tuple[int, list[int], GenerationSummary | None]:
     """Move unbooked future sessions to the entry's new terms by removing and regenerating."""
     free, booked = _untouched_future(session, row.id, now)
@@ -245,7 +245,7 @@ def _follow_entry(
     session.expire_all()
     first = local_date(now, tz)
     weeks = (last - first).days // 7 + 1
-    summary = generate_sessions(session, first, weeks, now, only_entry=row.id)
+    summary = generate_sessions(session, first, weeks, now, only_entry=row.id, not_before=now)
     return len(ids), booked, summary
 
 
@@ -273,7 +273,7 @@ def update_entry(
         setattr(row, key, value)
     session.flush()
     audit.record(session, actor, "timetable.update", "timetable_entry", row.id, **changes)
-    removed, booked, summary = _follow_entry(session, row, actor, now)
+    removed, booked, summary = _follow_entry(session, row, now)
     return EntryChange(_view(row), removed, tuple(booked), summary)
 
 

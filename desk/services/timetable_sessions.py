@@ -111,8 +111,16 @@ def _weeks_with_a_session(
 
 
 def generate_sessions(
-    session: Session, first: date, weeks: int, now: datetime, *, only_entry: int | None = None
+    session: Session,
+    first: date,
+    weeks: int,
+    now: datetime,
+    *,
+    only_entry: int | None = None,
+    not_before: datetime | None = None,
 ) -> GenerationSummary:
+    """Sessions for `weeks` weeks from `first`; `not_before` leaves out starts before it (an
+    edited entry is not re-created earlier today)."""
     tz = get_policy(session).tz
     last = first + timedelta(days=7 * weeks - 1)
     start = local_datetime(first, time(0), tz)
@@ -129,6 +137,8 @@ def generate_sessions(
             if entry.weekday != day.weekday() or not _runs_on(entry, day):
                 continue
             starts_at = local_datetime(day, entry.start_time, tz)
+            if not_before is not None and starts_at < not_before:
+                continue
             if (entry.id, week_start(day)) in existing:
                 already += 1
                 continue

@@ -354,3 +354,20 @@ def test_moving_an_entry_to_another_day_keeps_one_session_a_week(
         )
     # week 1 keeps its booked Monday; week 2 moves to Tuesday
     assert [v.starts_at.date() for v in views] == [date(2026, 3, 2), date(2026, 3, 10)]
+
+
+def test_an_edit_never_creates_a_session_in_the_past(db: Database, studio: Studio) -> None:
+    # NOW is Sunday 1 March, 15:00 in Istanbul; the Sunday 18:00 class moves to 10:00.
+    made = entry(db, studio, weekday=6, valid_from=date(2026, 3, 1))
+    generate(db, studio, weeks=2, first=date(2026, 3, 1))
+    with db.write() as s:
+        change = timetable.update_entry(
+            s, entry_id=made.id, actor=studio.owner, now=NOW, start_time=time(10)
+        )
+    assert change.removed == 2
+    assert change.regenerated is not None and change.regenerated.created == 1
+    with db.read() as s:
+        views = timetable.sessions_between(
+            s, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 16, tzinfo=UTC)
+        )
+    assert [v.starts_at for v in views] == [datetime(2026, 3, 8, 7, 0, tzinfo=UTC)]
