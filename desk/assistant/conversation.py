@@ -22,7 +22,9 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -69,6 +71,7 @@ def handle_inbound(
 ) -> None:
     """Process one inbound WhatsApp event inside the caller's transaction."""
     now = now or utcnow()
+    payload = _storable(payload)
     member = find_member(session, payload.wa_id)
     member_id = member.id if member else None
     event = messaging.record_inbound(session, payload, member_id=member_id, now=now)
@@ -101,6 +104,30 @@ def handle_inbound(
     event.intent = (turn.intent or Intent.UNKNOWN.value)[:40]
     event.needs_staff = turn.needs_staff
     session.flush()
+
+
+def _storable(payload: InboundPayload) -> InboundPayload:
+    """The payload without lone surrogates (valid JSON escapes, but not UTF-8): SQLite would
+    refuse the event row, and the worker would retry the same message forever."""
+    return replace(
+        payload,
+        wa_id=_scrub(payload.wa_id),
+        message_type=_scrub(payload.message_type),
+        text=_scrub(payload.text),
+        reply_id=_scrub(payload.reply_id),
+        profile_name=_scrub(payload.profile_name),
+        raw=_scrub(dict(payload.raw or {})),
+    )
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_scrub(str(k)): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def _queue(turn: Turn, wamid: str, event_id: int) -> None:
