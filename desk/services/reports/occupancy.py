@@ -271,7 +271,7 @@ def _roll_up(keys: Iterable[KeyT], counts: list[Counts]) -> dict[KeyT, Fill]:
     groups: dict[KeyT, list[Counts]] = defaultdict(list)
     for key, row in zip(keys, counts, strict=True):
         groups[key].append(row)
-    return {key: Fill(*map(sum, zip(*rows, strict=True))) for key, rows in groups.items()}
+    return {key: Fill(*map(sum, zip(*rows))) for key, rows in groups.items()}  # noqa: B905
 
 
 def _groups(
@@ -320,13 +320,13 @@ def occupancy(
     sessions, counts = _sessions(session, period, filters)
     heat = _roll_up(((s.starts_local.weekday(), s.starts_local.hour) for s in sessions), counts)
     cells = tuple(HeatCell(day, hour, fill) for (day, hour), fill in sorted(heat.items()))
-    total = Fill(*map(sum, zip(*counts, strict=True))) if counts else Fill()
+    by_service = _groups(sessions, counts, lambda s: (s.service_id, s.service))
     return OccupancyReport(
         period=period,
         filters=filters,
-        total=total,
+        total=total_of(g.fill for g in by_service),
         sessions=tuple(sessions),
-        by_service=_groups(sessions, counts, lambda s: (s.service_id, s.service)),
+        by_service=by_service,
         by_trainer=_groups(sessions, counts, lambda s: (s.trainer_id, s.trainer)),
         by_room=_groups(sessions, counts, lambda s: (s.room_id, s.room or "No room")),
         heatmap=cells,
