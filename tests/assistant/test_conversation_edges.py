@@ -3,6 +3,7 @@ questions, and the exactly-once rules the sync worker relies on."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from desk.domain.enums import BookingStatus
 from desk.services import members, messaging
 from desk.services.messaging import InboundPayload
 from desk.store.models import Booking, InboundEvent, OutboxMessage
+from desk.sync.worker import SyncWorker
 from relay.limits import KEY_PATTERN
 
 from .chat import ELIF, NOW, STRANGER, Studio, build_studio, deliver, replies_to
@@ -196,3 +198,44 @@ def test_processed_mark_is_the_event_row(studio: Studio) -> None:
     chat.send("hi")
     with studio.db.read() as s:
         assert messaging.already_processed(s, chat.last_wamid)
+
+
+class _RedeliveringRelay:
+    """A relay that hands the same page over again (its ack was lost): the worker must see
+    the wamid as processed and send each reply once."""
+
+    def __init__(self, events: list[dict[str, object]]) -> None:
+        self.events = events
+        self.sent: list[dict[str, object]] = []
+
+    def inbox(self, *, after: int, limit: int = 50, wait: float = 0) -> tuple[list, int]:  # type: ignore[type-arg]
+        return list(self.events), 0
+
+    def ack(self, cursor: int) -> int:
+        return cursor
+
+    def post_outbox(self, messages: list[dict[str, object]]) -> list[dict[str, object]]:
+        self.sent += messages
+        return [{"key": m["key"], "status": "queued"} for m in messages]
+
+    def statuses(self, keys: list[str]) -> list[dict[str, object]]:
+        return []
+
+
+def test_the_sync_worker_processes_a_redelivered_page_once(studio: Studio) -> None:
+    event = {
+        "cursor": 7,
+        "wamid": "wamid.PAGE1",
+        "from": ELIF,
+        "type": "text",
+        "text": "book reformer tomorrow 19:00",
+        "timestamp": int(NOW.timestamp()),
+    }
+    relay = _RedeliveringRelay([event])
+    worker = SyncWorker(studio.db, relay, functools.partial(handle_inbound, now=NOW))  # type: ignore[arg-type]
+    for _ in range(2):  # the second page is the same event again
+        assert worker.pull_inbox() == 1
+        worker.push_outbox()
+    assert [m["key"] for m in relay.sent] == [reply_key("wamid.PAGE1", 1)]
+    assert studio.bookings("elif") == [(studio.sessions["fri19"], BookingStatus.BOOKED, 1)]
+    assert _count(studio, InboundEvent) == 1
