@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -16,11 +17,20 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import BookingStatus
+from desk.domain.enums import BookingStatus, Channel, LedgerKind
 from desk.resources import resource_path
 from desk.store.db import Database
 from desk.store.migrate import DatabaseError
-from desk.store.models import Booking, Member
+from desk.store.models import (
+    Booking,
+    ClassSession,
+    LedgerEntry,
+    Member,
+    Sale,
+    Service,
+    StaffUser,
+    Trainer,
+)
 from desk.store.open import open_database
 from desk.ui import qt_compat, style
 from desk.ui.context import DeskContext, SignedIn
@@ -41,6 +51,10 @@ def application() -> QApplication:
     return app
 
 
+#: The profile shows this many bookings and ledger lines, newest first.
+HISTORY_LIMIT = 300
+
+
 @dataclass(frozen=True)
 class SeatHolder:
     booking_id: int
@@ -51,9 +65,15 @@ class SeatHolder:
     is_drop_in: bool
 
 
+# --- Stop-gap reads ------------------------------------------------------------------------
+# The services offer no roster, booking-history or ledger-history read yet
+# (desk/ui/SERVICES_NEEDED.md). desk/ui must not query the database, so these three reads are
+# wired here, in the composition root, and handed to the screens; each is replaced by one
+# service call when the services grow it.
+
+
 def seats_of_class(session: Session, class_session_id: int) -> list[SeatHolder]:
-    """Stop-gap roster read, wired here in the composition root (never in desk/ui) until the
-    booking services offer one (desk/ui/SERVICES_NEEDED.md); replace with that call then."""
+    """Who holds (or held) which seat of a class, for the roster panel."""
     rows = session.execute(
         select(Booking, Member.full_name)
         .join(Member, Member.id == Booking.member_id)
@@ -65,9 +85,72 @@ def seats_of_class(session: Session, class_session_id: int) -> list[SeatHolder]:
     ]
 
 
+@dataclass(frozen=True)
+class BookingLine:
+    booking_id: int
+    starts_at: datetime
+    service_name: str
+    trainer_name: str
+    seat_no: int
+    status: BookingStatus
+    is_drop_in: bool
+    channel: Channel
+
+
+def bookings_of_member(session: Session, member_id: int) -> list[BookingLine]:
+    """Stop-gap: a member's bookings, newest first (see seats_of_class)."""
+    rows = session.execute(
+        select(Booking, ClassSession, Service.name, Trainer.name)
+        .join(ClassSession, ClassSession.id == Booking.class_session_id)
+        .join(Service, Service.id == ClassSession.service_id)
+        .join(Trainer, Trainer.id == ClassSession.trainer_id)
+        .where(Booking.member_id == member_id)
+        .order_by(ClassSession.starts_at.desc(), Booking.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    return [
+        BookingLine(
+            b.id, cs.starts_at, service, trainer, b.seat_no, b.status, b.is_drop_in, b.channel
+        )
+        for b, cs, service, trainer in rows
+    ]
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    at: datetime
+    kind: LedgerKind
+    delta: int
+    product_name: str
+    reason: str
+    staff_name: str
+
+
+def ledger_of_member(session: Session, member_id: int) -> list[LedgerLine]:
+    """Stop-gap: every balance change of a member, newest first (see seats_of_class)."""
+    rows = session.execute(
+        select(LedgerEntry, Sale.product_name, StaffUser.name)
+        .join(Sale, Sale.id == LedgerEntry.sale_id)
+        .outerjoin(StaffUser, StaffUser.id == LedgerEntry.created_by)
+        .where(LedgerEntry.member_id == member_id)
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    return [
+        LedgerLine(e.created_at, e.kind, e.delta, product, e.reason, staff or "")
+        for e, product, staff in rows
+    ]
+
+
 def desk_context(background: Background, who: SignedIn) -> DeskContext:
     """Everything a screen is handed."""
-    return DeskContext(background=background, who=who, seat_reader=seats_of_class)
+    return DeskContext(
+        background=background,
+        who=who,
+        seat_reader=seats_of_class,
+        booking_history=bookings_of_member,
+        ledger_history=ledger_of_member,
+    )
 
 
 def build_window(background: Background, who: SignedIn, studio_name: str) -> MainWindow:

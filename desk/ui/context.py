@@ -85,6 +85,9 @@ class DeskContext:
     #: Who holds which seat of a class: `(session, class_session_id) -> [SeatHolder]`
     #: (desk/ui/schedule/roster_data.py). None until the services offer a roster read.
     seat_reader: Callable[[Session, int], Sequence[Any]] | None = None
+    #: A member's bookings and ledger lines, newest first: `(session, member_id) -> [...]`.
+    booking_history: Callable[[Session, int], Sequence[Any]] | None = None
+    ledger_history: Callable[[Session, int], Sequence[Any]] | None = None
 
     def now(self) -> datetime:
         return self.clock()

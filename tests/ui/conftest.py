@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 import pytest
 
-from desk.app import seats_of_class
+from desk.app import desk_context
 from desk.domain.enums import ProductKind, ServiceKind, StaffRole
 from desk.domain.timeutil import local_datetime
 from desk.services import catalog, members, staff, timetable, trainers
@@ -202,12 +202,8 @@ def clock(studio) -> Clock:
 
 
 def context(db, background, clock, name: str) -> DeskContext:
-    return DeskContext(
-        background=background,
-        who=signed_in(db, name),
-        clock=clock,
-        seat_reader=seats_of_class,
-    )
+    """The app's own composition, on the test clock."""
+    return replace(desk_context(background, signed_in(db, name)), clock=clock)
 
 
 @pytest.fixture

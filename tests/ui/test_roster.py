@@ -93,6 +93,25 @@ def test_book_check_in_shows_nine_left_and_undo_gives_it_back(qtbot, db, page, s
     with db.read() as s:
         (package,) = sales.entitlements(s, member_id=studio.ayse)
     assert package.remaining == 10
+    from desk.ui.members.profile import ProfileView
+
+    profile = ProfileView(page.ctx)
+    qtbot.addWidget(profile)
+    with qtbot.waitSignal(profile.loaded):
+        profile.show_member(studio.ayse)
+    assert profile.balance.text() == "10 left"
+    ledger = [
+        (
+            profile.ledger_rows.data(profile.ledger_rows.index(r, 2)),
+            profile.ledger_rows.data(profile.ledger_rows.index(r, 3)),
+        )
+        for r in range(profile.ledger_rows.rowCount())
+    ]
+    assert ledger == [("Given back", "+1"), ("Attended", "-1"), ("Sold", "+10")]
+    bookings = profile.bookings_rows
+    assert bookings.rowCount() == 1
+    assert bookings.data(bookings.index(0, 1)) == "Reformer Pilates"
+    assert bookings.data(bookings.index(0, 4)) == "Booked"
 
 
 def test_the_ninth_member_is_refused_and_offered_the_waitlist(qtbot, db, page, studio):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,8 @@ class ProfileData:
     today: date
     timezone: str
     currency: str
+    bookings: tuple[Any, ...] = ()
+    ledger: tuple[Any, ...] = ()
 
     @property
     def restricted(self) -> tuple[NoShowStanding, ...]:
@@ -34,7 +38,17 @@ class ProfileData:
         return len(self.noshows)
 
 
-def load_profile(session: Session, *, member_id: int, now: datetime) -> ProfileData:
+History = Callable[[Session, int], Sequence[Any]] | None
+
+
+def load_profile(
+    session: Session,
+    *,
+    member_id: int,
+    now: datetime,
+    bookings: History = None,
+    ledger: History = None,
+) -> ProfileData:
     policy = get_policy(session)
     return ProfileData(
         member=members.get_member(session, member_id=member_id),
@@ -46,4 +60,6 @@ def load_profile(session: Session, *, member_id: int, now: datetime) -> ProfileD
         today=local_date(now, policy.tz),
         timezone=policy.timezone,
         currency=policy.currency,
+        bookings=tuple(bookings(session, member_id)) if bookings else (),
+        ledger=tuple(ledger(session, member_id)) if ledger else (),
     )

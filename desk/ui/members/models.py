@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from desk.services.members import MemberProfile, search_key
@@ -84,6 +85,70 @@ def noshow_model(tz: ZoneInfo, parent=None) -> RowsModel[NoShowEntry]:
                 "Reason",
                 lambda e: "Late cancel" if e.reason.value == "late_cancel" else "No-show",
             ),
+        ],
+        parent,
+    )
+
+
+BOOKING_WORDS = {
+    "booked": "Booked",
+    "completed": "Attended",
+    "no_show": "No-show",
+    "cancelled": "Cancelled",
+    "late_cancelled": "Late cancel",
+}
+BOOKING_TONES = {"completed": "good", "no_show": "bad", "late_cancelled": "warn"}
+
+
+def bookings_model(tz: ZoneInfo, parent=None) -> RowsModel[Any]:
+    """A member's bookings (rows shaped like desk.app.BookingLine), newest first."""
+    return RowsModel(
+        [
+            Column(
+                "When", lambda b: fmt.when(b.starts_at, tz), sort=lambda b: b.starts_at.isoformat()
+            ),
+            Column("Class", lambda b: b.service_name),
+            Column("Trainer", lambda b: b.trainer_name),
+            Column("Seat", lambda b: str(b.seat_no), sort=lambda b: b.seat_no, align_right=True),
+            Column(
+                "Status",
+                lambda b: (
+                    BOOKING_WORDS.get(b.status.value, b.status.value)
+                    + (" · drop-in" if b.is_drop_in else "")
+                ),
+                tone=lambda b: BOOKING_TONES.get(b.status.value),
+            ),
+            Column("Booked via", lambda b: "WhatsApp" if b.channel.value == "whatsapp" else "Desk"),
+        ],
+        parent,
+    )
+
+
+LEDGER_WORDS = {
+    "sale": "Sold",
+    "consume": "Attended",
+    "restore": "Given back",
+    "adjust": "Adjusted",
+    "expire": "Expired",
+}
+
+
+def ledger_model(tz: ZoneInfo, parent=None) -> RowsModel[Any]:
+    """Every change to a member's balances (rows shaped like desk.app.LedgerLine)."""
+    return RowsModel(
+        [
+            Column("When", lambda e: fmt.when(e.at, tz), sort=lambda e: e.at.isoformat()),
+            Column("Package", lambda e: e.product_name),
+            Column("What", lambda e: LEDGER_WORDS.get(e.kind.value, e.kind.value)),
+            Column(
+                "Sessions",
+                lambda e: f"{e.delta:+d}" if e.delta else "0",
+                sort=lambda e: e.delta,
+                align_right=True,
+                tone=lambda e: "good" if e.delta > 0 else ("bad" if e.delta < 0 else "muted"),
+            ),
+            Column("Why", lambda e: e.reason),
+            Column("By", lambda e: e.staff_name or "WhatsApp / system"),
         ],
         parent,
     )

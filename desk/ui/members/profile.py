@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QPlainTextEdit,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -22,7 +23,12 @@ from desk.ui.context import DeskContext
 from desk.ui.formatting import balance_badge
 from desk.ui.members.data import ProfileData, load_profile
 from desk.ui.members.dialogs import AdjustDialog, MemberDialog, PauseDialog, open_dialog
-from desk.ui.members.models import entitlements_model, noshow_model
+from desk.ui.members.models import (
+    bookings_model,
+    entitlements_model,
+    ledger_model,
+    noshow_model,
+)
 from desk.ui.members.sell_dialog import SellDialog
 from desk.ui.widgets.common import Badge, Card, InlineMessage, button, confirm, label
 from desk.ui.widgets.tables import selected_row, table
@@ -45,6 +51,12 @@ class ProfileView(QWidget):
         layout.addWidget(self.message)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._packages_tab(), "Packages")
+        self.bookings_rows = bookings_model(ZoneInfo("UTC"), self)
+        self.bookings_table = table(self.bookings_rows, sort_by=None)
+        self.tabs.addTab(self._history_tab(self.bookings_table), "Bookings")
+        self.ledger_rows = ledger_model(ZoneInfo("UTC"), self)
+        self.ledger_table = table(self.ledger_rows, sort_by=None)
+        self.tabs.addTab(self._history_tab(self.ledger_table), "Ledger")
         self.tabs.addTab(self._noshows_tab(), "No-shows")
         self.tabs.addTab(self._notes_tab(), "Notes")
         layout.addWidget(self.tabs, 1)
@@ -110,6 +122,13 @@ class ProfileView(QWidget):
         layout.addWidget(self.packages_hint)
         return page
 
+    def _history_tab(self, view: QTableView) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(view)
+        return page
+
     def _noshows_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -154,8 +173,12 @@ class ProfileView(QWidget):
         if self.member_id is None:
             return
         member_id, now = self.member_id, self.ctx.now()
+        bookings, ledger = self.ctx.booking_history, self.ctx.ledger_history
         self.ctx.background.read(
-            lambda s: load_profile(s, member_id=member_id, now=now), owner=self
+            lambda s: load_profile(
+                s, member_id=member_id, now=now, bookings=bookings, ledger=ledger
+            ),
+            owner=self,
         ).success(self._show).failure(self.message.show_error).run()
 
     def _changed(self, areas: frozenset[str]) -> None:
@@ -183,6 +206,7 @@ class ProfileView(QWidget):
             "" if data.entitlements else "No packages yet — use “Sell package” to sell one."
         )
         self._show_standing(data)
+        self._show_history(data)
         self.notes.setPlainText(member.notes)
         self.loaded.emit(data)
 
@@ -202,6 +226,20 @@ class ProfileView(QWidget):
         proxy = self.noshow_table.model()
         assert isinstance(proxy, QSortFilterProxyModel)
         proxy.setSourceModel(self.noshow_rows)
+
+    def _show_history(self, data: ProfileData) -> None:
+        tz = ZoneInfo(data.timezone)
+        for view, rows, build in (
+            (self.bookings_table, data.bookings, bookings_model),
+            (self.ledger_table, data.ledger, ledger_model),
+        ):
+            model = build(tz, self)
+            model.set_rows(rows)
+            proxy = view.model()
+            assert isinstance(proxy, QSortFilterProxyModel)
+            proxy.setSourceModel(model)
+        self.bookings_rows = self.bookings_table.model().sourceModel()
+        self.ledger_rows = self.ledger_table.model().sourceModel()
 
     # -- actions ------------------------------------------------------------------------------
 
