@@ -131,11 +131,8 @@ def entitlements(
     sales = member_sales(session, member_id, include_voided=include_voided)
     balances = ledger_balances(session, (s.id for s in sales))
     seller_ids = {s.seller_id for s in sales if s.seller_id is not None}
-    sellers = dict(
-        session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(seller_ids)))
-        .tuples()
-        .all()
-    )
+    rows = session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(seller_ids)))
+    sellers = {staff_id: name for staff_id, name in rows}
     return [_view(s, balances[s.id], today, sellers.get(s.seller_id or -1, "")) for s in sales]
 
 
