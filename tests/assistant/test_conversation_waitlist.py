@@ -173,3 +173,21 @@ def test_an_automatic_promotion_is_announced_inside_the_window(studio: Studio) -
         "and you're booked! ✅",
     }
     assert studio.bookings("elif") == [(studio.sessions["fri18"], BookingStatus.BOOKED, 4)]
+
+
+def test_the_last_seat_taken_at_the_desk_before_the_tap_turns_into_a_waitlist_place(
+    studio: Studio,
+) -> None:
+    studio.fill("fri18", 3)
+    chat = studio.chat(ELIF)
+    offered = chat.send("is there reformer tomorrow at 18:00?")
+    assert offered.body["kind"] == "buttons"
+    assert offered.titles[0] == "Fri 27 Nov 18:00"
+    studio.fill("fri18", 1)  # reception sells the last seat first
+    full = chat.tap(offered.choice_ids[0])
+    assert full.text.startswith("Reformer Pilates on Fri 27 Nov 18:00 is full.")
+    assert full.text.endswith("You'd be #1.")
+    joined = chat.send("yes please")
+    assert "#1" in joined.text
+    assert studio.bookings("elif") == []
+    assert studio.waitlist("elif") == [(studio.sessions["fri18"], "waiting", 1)]
