@@ -2,18 +2,22 @@
 
 The worker calls an `EventHandler` inside the event's own transaction; whatever it writes
 (bookings, dialog state, replies in the outbox, the inbound row that marks the message
-processed) commits together or not at all.
+processed) commits together or not at all. By default that is the WhatsApp assistant
+(`desk.assistant.conversation.handle_inbound`), and each round tells members what the waitlist
+did for them (`desk.assistant.notify.notify_waitlist`).
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desk.assistant.conversation import handle_inbound
+from desk.assistant.notify import notify_waitlist
 from desk.services import members, messaging
 from desk.services.messaging import InboundPayload
 from desk.store.types import utcnow
@@ -26,18 +30,6 @@ RoundHook = Callable[[Session], None]
 HANDLER_FAILED = "handler_failed"
 
 
-def hand_to_reception(session: Session, payload: InboundPayload) -> None:
-    """Store the message for the Inbox screen and flag it for staff; no automatic answer."""
-    member = members.find_by_whatsapp(session, payload.wa_id) if payload.wa_id else None
-    messaging.record_inbound(
-        session,
-        payload,
-        member_id=member.id if member else None,
-        intent="handed_to_staff",
-        needs_staff=True,
-    )
-
-
 def record_failed(
     session: Session, payload: InboundPayload, *, now: datetime | None = None
 ) -> None:
@@ -47,7 +39,7 @@ def record_failed(
     member = members.find_by_whatsapp(session, payload.wa_id) if payload.wa_id else None
     messaging.record_inbound(
         session,
-        payload,
+        storable(payload),
         member_id=member.id if member else None,
         now=now or utcnow(),
         intent=HANDLER_FAILED,
@@ -55,29 +47,37 @@ def record_failed(
     )
 
 
-def _assistant(module: str) -> Any:
-    try:
-        return importlib.import_module(f"desk.assistant.{module}")
-    except ImportError:
-        return None
+def _text(value: str) -> str:
+    # Lone surrogates (broken emoji halves) cannot be stored as UTF-8.
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def storable(payload: InboundPayload) -> InboundPayload:
+    """The payload with every string safe to store, whatever the member's phone sent."""
+    raw = json.loads(json.dumps(dict(payload.raw or {}), ensure_ascii=True, default=str))
+    return replace(
+        payload,
+        wa_id=_text(payload.wa_id),
+        text=_text(payload.text),
+        reply_id=_text(payload.reply_id),
+        profile_name=_text(payload.profile_name),
+        raw=raw,
+    )
 
 
 def conversation_handler() -> EventHandler:
-    """The WhatsApp assistant's handler, or the reception hand-off while it is not installed."""
-    conversation = _assistant("conversation")
-    if conversation is None:
-        return hand_to_reception
-    handle: EventHandler = conversation.handle_inbound
+    """The WhatsApp assistant: understands the member, acts for them, queues the replies."""
+
+    def handle(session: Session, payload: InboundPayload) -> None:
+        handle_inbound(session, payload)
+
     return handle
 
 
-def waitlist_hook() -> RoundHook | None:
+def waitlist_hook() -> RoundHook:
     """Each round: tell members what the waitlist did for them (offers, automatic bookings)."""
-    notify_module = _assistant("notify")
-    if notify_module is None:
-        return None
 
     def notify(session: Session) -> None:
-        notify_module.notify_waitlist(session, now=utcnow())
+        notify_waitlist(session, now=utcnow())
 
     return notify

@@ -255,7 +255,17 @@ class SyncWorker:
             # A bug on one message must not block every message after it (a poison pill):
             # keep it for reception, marked processed, and move on.
             logger.exception("processing message at cursor %s failed", event.get("cursor"))
+            self._hand_over_or_skip(event)
+
+    def _hand_over_or_skip(self, event: dict[str, Any]) -> None:
+        try:
             self._db.run(functools.partial(self._hand_over, event=event))
+        except OperationalError:
+            raise
+        except Exception:
+            # Not even storable: skip it rather than stall every message behind it.
+            logger.exception("message at cursor %s could not be stored; skipped", event["cursor"])
+            self._db.run(lambda s: messaging.advance_cursor(s, int(event["cursor"])))
 
     def _process(self, session: Session, *, event: dict[str, Any]) -> None:
         payload = payload_from_event(event)

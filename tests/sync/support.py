@@ -32,6 +32,7 @@ from relay_harness import (
     change_value,
     contact,
     envelope,
+    message,
     meta_json,
     sign,
     text_message,
@@ -46,6 +47,10 @@ __all__ = [
     "LoopbackServer",
     "RelayStack",
     "calls_by_key",
+    "change_value",
+    "contact",
+    "envelope",
+    "message",
     "wait_for",
 ]
 
