@@ -27,6 +27,7 @@ from desk.domain.timeutil import local_date
 from desk.services import audit, noshows, waitlist
 from desk.services.actor import SYSTEM, Actor
 from desk.services.ledger import (
+    UNPAID,
     Consumption,
     consume_for,
     consumption_of,
@@ -45,6 +46,7 @@ from desk.store.types import utcnow
 CHECK_IN_OPENS = timedelta(hours=1)
 
 __all__ = [
+    "UNPAID",
     "AttendanceResult",
     "Consumption",
     "Expiry",

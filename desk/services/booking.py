@@ -87,8 +87,10 @@ def book(
 ) -> BookingResult:
     """Book a member into a group class: the lowest free seat, or `seat_no` if they chose one.
 
-    Raises `ClassFull` (with the waitlist length), `AlreadyBooked`, `SeatTaken`, `BookingClosed`,
-    `NoEntitlement` (unless staff book a `drop_in`), `BookingRestricted` (online only).
+    Refusals, in the order they are checked: `BookingClosed` (started or cancelled),
+    `AlreadyBooked`, `ClassFull` (with the waitlist length; the member may join the waitlist),
+    `BookingRestricted` (online only), `NoEntitlement` (unless staff book a `drop_in`),
+    `SeatTaken` / `InvalidInput` for a chosen seat.
     """
     now = now or utcnow()
     channel = channel_for(actor, channel)
@@ -98,10 +100,11 @@ def book(
         raise InvalidInput("That is a private appointment; it cannot take another booking.")
     seats.refuse_if_closed(session, cs, now)
     seats.refuse_if_booked(session, cs.id, member_id)
+    offer_id = waitlist.held_offer_id(session, class_session_id=cs.id, member_id=member_id, now=now)
+    seats.refuse_if_full(session, cs, now, offer_entry_id=offer_id)
     admission = seats.admit(
         session, cs=cs, member_id=member_id, channel=channel, actor=actor, drop_in=drop_in, now=now
     )
-    offer_id = waitlist.held_offer_id(session, class_session_id=cs.id, member_id=member_id, now=now)
     booking = seats.claim_seat(
         session,
         cs=cs,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from desk.domain.enums import LedgerKind, ProductKind
 from desk.domain.errors import NoEntitlement, NotFound
 from desk.domain.timeutil import local_date
-from desk.services import holdings, pauses
+from desk.services import audit, holdings, pauses
 from desk.services.actor import Actor
 from desk.services.sales import ledger_balances
 from desk.services.settings import get_policy
@@ -35,8 +35,20 @@ class Consumption:
     #: Sessions left on that package afterwards; None for memberships and unpaid sessions.
     remaining: int | None
     unpaid: bool
-    #: Why nothing paid, in plain words (e.g. "PT 10 is used up").
+    #: What the desk should do when nothing paid; the same text every time it is asked.
     unpaid_reason: str | None = None
+
+
+#: An unpaid session reads the same on every call (idempotent results); why no entitlement
+#: could pay is written to the audit row of the completion.
+UNPAID = Consumption(
+    None,
+    None,
+    0,
+    None,
+    unpaid=True,
+    unpaid_reason=("No package or membership pays for this session: collect payment at the desk."),
+)
 
 
 def load_booking(session: Session, booking_id: int) -> Booking:
@@ -60,7 +72,7 @@ def ledger_row(
 
 def consumption_of(session: Session, row: LedgerEntry | None) -> Consumption:
     if row is None:
-        return Consumption(None, None, 0, None, unpaid=True)
+        return UNPAID
     sale = session.get(Sale, row.sale_id)
     assert sale is not None
     remaining = None
@@ -94,7 +106,7 @@ def consume_for(
     cs = booking.class_session
     tz = get_policy(session).tz
     if booking.is_drop_in:
-        return Consumption(None, None, 0, None, unpaid=True, unpaid_reason="Drop-in"), False
+        return UNPAID, False
     try:
         chosen = holdings.choose_for_consumption(
             session,
@@ -105,7 +117,8 @@ def consume_for(
         )
     except NoEntitlement as exc:
         booking.is_drop_in = True
-        return Consumption(None, None, 0, None, unpaid=True, unpaid_reason=str(exc)), False
+        audit.record(session, actor, "booking.unpaid", "booking", booking.id, now=now, why=str(exc))
+        return UNPAID, False
     sale = session.get(Sale, chosen.terms.sale_id)
     assert sale is not None
     row = LedgerEntry(

@@ -187,6 +187,16 @@ def admit(
     return Admission(pays_with=chosen, warning=warning)
 
 
+def refuse_if_full(
+    session: Session, cs: ClassSession, now: datetime, *, offer_entry_id: int | None = None
+) -> None:
+    """`ClassFull` before the costlier checks: a full class is the commonest answer at peak."""
+    taken = len(taken_seats(session, cs.id))
+    held = open_offers(session, cs.id, now, except_entry_id=offer_entry_id)
+    if seats_available(capacity=cs.capacity, held_by_bookings=taken, held_by_offers=held) < 1:
+        raise full(session, cs)
+
+
 def _pick_seat(
     session: Session, cs: ClassSession, seat_no: int | None, now: datetime, entry_id: int | None
 ) -> int:

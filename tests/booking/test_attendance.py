@@ -118,7 +118,14 @@ def test_nothing_to_pay_at_completion_completes_unpaid_and_flags_it(scene: Scene
         sales.adjust(s, sale_id=sale, delta=-1, reason="refunded", actor=scene.desk, now=NOW)
     result = complete(scene, bid)
     assert result.unpaid and result.status is BookingStatus.COMPLETED
-    assert result.consumption is not None and "used up" in (result.consumption.unpaid_reason or "")
+    assert result.consumption is not None
+    assert result.consumption.unpaid_reason == attendance.UNPAID.unpaid_reason
+    assert complete(scene, bid) == attendance.AttendanceResult(
+        bid, BookingStatus.COMPLETED, 0, attendance.UNPAID, already_done=True
+    )
+    with scene.db.read() as s:
+        why = s.scalars(select(AuditEntry.detail).where(AuditEntry.action == "booking.unpaid"))
+        assert "used up" in why.one()
     assert ledger(scene, bid) == []
     with scene.db.read() as s:
         row = s.get(Booking, bid)
