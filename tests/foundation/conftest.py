@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,10 +25,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from desk.cli import main
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    with warnings.catch_warnings():
-        # desk/services/sales.py (not ours) calls Result.tuples(), deprecated in SQLAlchemy 2.1
-        warnings.filterwarnings("ignore", "The Result.tuples", DeprecationWarning)
-        code = main(["demo", "--db", str(path), "--today", DEMO_TODAY.isoformat()])
+    code = main(["demo", "--db", str(path), "--today", DEMO_TODAY.isoformat()])
     assert code == 0
     return path
 

@@ -16,12 +16,6 @@ from desk.services.actor import Actor
 from desk.store.db import Database
 from desk.store.models import AuditEntry, Sale
 
-# desk/services/sales.py (not ours) still calls Result.tuples(), deprecated in SQLAlchemy 2.1;
-# drop this filter once it reads rows directly.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-)
-
 Unchanged = Callable[[], Callable[[], None]]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

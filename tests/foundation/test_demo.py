@@ -23,12 +23,6 @@ from desk.store.open import check_database, open_database
 
 from .conftest import DEMO_TODAY
 
-# desk/services/sales.py (not ours) still calls Result.tuples(), deprecated in SQLAlchemy 2.1;
-# drop this filter once it reads rows directly.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-)
-
 TODAY = DEMO_TODAY
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # noon in Istanbul: the demo's frozen "now"
 
