@@ -29,8 +29,9 @@ from desk.domain.errors import (
     NoEntitlement,
     NotAllowed,
 )
-from desk.services import cancellation, sales, timetable_sessions
+from desk.services import cancellation, sales, settings, timetable_sessions
 from desk.services.cancellation import CancellationPreview
+from desk.services.timetable_sessions import SessionView
 
 #: Entitlements a member still holds (a paused or not-yet-started one is still theirs).
 _HELD = (EntitlementStatus.ACTIVE, EntitlementStatus.PAUSED, EntitlementStatus.NOT_STARTED)
@@ -148,7 +149,7 @@ def do_cancel(turn: Turn, booking_id: int, asked: object) -> None:
     if _cancel_question(preview).value != asked:
         confirm_cancel(turn, booking_id)  # the cost changed since we asked: ask again
         return
-    where = {"service": own.service_name, "slot": turn.short_slot(own.starts_at)}
+    where = _where(turn, own)
     result = turn.attempt(
         lambda: cancellation.cancel(
             turn.session, booking_id=booking_id, actor=turn.actor, reason="WhatsApp", now=turn.now
@@ -186,13 +187,7 @@ def offer_moves(turn: Turn, booking_id: int, target: When | None) -> None:
     if own is None:
         turn.say(Msg.PICK_EXPIRED)
         return
-    where = {"service": own.service_name, "slot": turn.short_slot(own.starts_at)}
-    if own.kind is SessionKind.APPOINTMENT:
-        turn.hand_off(Msg.PRIVATE_BY_RECEPTION, service=own.service_name)
-        return
-    preview = cancellation.cancellation_preview(turn.session, booking_id=booking_id, now=turn.now)
-    if preview.late and not preview.consequence.costs_nothing:
-        turn.hand_off(Msg.TOO_LATE_TO_MOVE, hours=preview.late_cancel_hours, **where)
+    if not _movable_online(turn, own):
         return
     start, end = window(turn, target)
     found = lookups.openings(
@@ -212,15 +207,29 @@ def offer_moves(turn: Turn, booking_id: int, target: When | None) -> None:
         SessionOption(choice_id(Choice.MOVE_TO, o.class_session_id), o.starts_at, o.trainer, o.free)
         for o in free[: lookups.MAX_OPTIONS]
     ]
-    body = replies.say(Msg.RESCHEDULE_OPTIONS, turn.language, **where)
+    body = replies.say(Msg.RESCHEDULE_OPTIONS, turn.language, **_where(turn, own))
     turn.send(replies.session_choices(turn.language, body=body, options=options, tz=turn.tz))
     ids = [o.id for o in options]
-    turn.state.pending = Pending(
-        kind="move_to",
-        choices=ids,
-        yes=ids[0] if len(ids) == 1 else None,
-        extra={"booking": booking_id},
+    yes = ids[0] if len(ids) == 1 else None
+    turn.state.pending = Pending("move_to", ids, yes=yes, extra={"booking": booking_id})
+
+
+def _where(turn: Turn, own: UpcomingBooking) -> dict[str, str]:
+    return {"service": own.service_name, "slot": turn.short_slot(own.starts_at)}
+
+
+def _movable_online(turn: Turn, own: UpcomingBooking) -> bool:
+    """Appointments and moves the policy would charge for go to reception (said kindly)."""
+    if own.kind is SessionKind.APPOINTMENT:
+        turn.hand_off(Msg.PRIVATE_BY_RECEPTION, service=own.service_name)
+        return False
+    preview = cancellation.cancellation_preview(
+        turn.session, booking_id=own.booking_id, now=turn.now
     )
+    if preview.late and not preview.consequence.costs_nothing:
+        turn.hand_off(Msg.TOO_LATE_TO_MOVE, hours=preview.late_cancel_hours, **_where(turn, own))
+        return False
+    return True
 
 
 def _soon(turn: Turn) -> str:
@@ -235,41 +244,47 @@ def do_move(turn: Turn, class_session_id: int, extra: dict[str, Any]) -> None:
     if own is None:
         turn.say(Msg.PICK_EXPIRED)
         return
-    where = {"service": own.service_name, "slot": turn.short_slot(own.starts_at)}
+    moving = own
     result = turn.attempt(
         lambda: cancellation.reschedule(
             turn.session,
-            booking_id=own.booking_id,
+            booking_id=moving.booking_id,
             to_class_session_id=class_session_id,
             actor=turn.actor,
             now=turn.now,
         )
     )
-    if isinstance(result, ClassFull):
+    view = timetable_sessions.get_session(turn.session, class_session_id=class_session_id)
+    if isinstance(result, DomainError):
+        _move_refused(turn, result, own, view)
+        return
+    moved = replies.rescheduled(
+        turn.language,
+        service=own.service_name,
+        old_start=own.starts_at,
+        new_start=result.booking.starts_at,
+        tz=turn.tz,
+        trainer=view.trainer_name,
+    )
+    turn.text(moved)
+
+
+def _move_refused(
+    turn: Turn, error: DomainError, own: UpcomingBooking, target: SessionView
+) -> None:
+    """Nothing moved (the reschedule is all or nothing): say why."""
+    where = _where(turn, own)
+    if isinstance(error, ClassFull):
         turn.say(Msg.MOVE_FULL, slot=where["slot"])
-    elif isinstance(result, NotAllowed):
-        hours = cancellation.cancellation_preview(
-            turn.session, booking_id=own.booking_id, now=turn.now
-        ).late_cancel_hours
+    elif isinstance(error, NotAllowed):
+        hours = settings.get_policy(turn.session).late_cancel_hours
         turn.hand_off(Msg.TOO_LATE_TO_MOVE, hours=hours, **where)
-    elif isinstance(result, NoEntitlement):
-        explain_no_entitlement(turn, result, own.service_id)
-    elif isinstance(result, AlreadyBooked):
-        view = timetable_sessions.get_session(turn.session, class_session_id=class_session_id)
-        turn.say(Msg.ALREADY_BOOKED, service=view.service_name, slot=turn.slot(view.starts_at))
-    elif isinstance(result, DomainError):
-        turn.hand_off(Msg.CANNOT_CANCEL, **where)
+    elif isinstance(error, NoEntitlement):
+        explain_no_entitlement(turn, error, own.service_id)
+    elif isinstance(error, AlreadyBooked):
+        turn.say(Msg.ALREADY_BOOKED, service=target.service_name, slot=turn.slot(target.starts_at))
     else:
-        view = timetable_sessions.get_session(turn.session, class_session_id=class_session_id)
-        moved = replies.rescheduled(
-            turn.language,
-            service=own.service_name,
-            old_start=own.starts_at,
-            new_start=result.booking.starts_at,
-            tz=turn.tz,
-            trainer=view.trainer_name,
-        )
-        turn.text(moved)
+        turn.hand_off(Msg.CANNOT_CANCEL, **where)
 
 
 __all__ = [

@@ -165,3 +165,17 @@ def test_a_yes_after_the_late_window_started_is_asked_again_not_charged(studio: 
     again = chat.tap(asked.choice_ids[0], at=evening + timedelta(minutes=25))
     assert "will still be deducted" in again.text
     assert studio.bookings("elif")[0][1] is BookingStatus.BOOKED
+
+
+def test_a_move_the_policy_would_charge_for_goes_to_reception(studio: Studio) -> None:
+    studio.policy(group_late_cancel_policy=LateCancelPolicy.DEDUCT)
+    studio.desk_book(studio.members["elif"], "fri09")
+    reply = studio.chat(ELIF).send(
+        "can I move today's reformer to monday?", at=NOW + timedelta(hours=20)
+    )
+    assert reply.text == (
+        "It's less than 12 hours before Reformer Pilates, Fri 27 Nov 09:00, so I can't move it "
+        "online. I've asked reception to help you."
+    )
+    assert reply.needs_staff
+    assert studio.bookings("elif") == [(studio.sessions["fri09"], BookingStatus.BOOKED, 1)]
