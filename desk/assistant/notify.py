@@ -1,5 +1,6 @@
 """Telling members what the waitlist did for them: a held seat, an automatic booking, a lapsed
-offer, a waitlist that closed. The sync worker calls `notify_waitlist` every round.
+offer, a waitlist that closed. The sync worker calls `notify_waitlist` every round; it
+also passes lapsed offers on to the next member (`waitlist.expire_offers`).
 
 Inside the member's 24-hour window (they wrote to us in the last 24 h) the message is free-form,
 with reply buttons for an offer. Outside it WhatsApp only delivers pre-approved templates, so
@@ -69,9 +70,14 @@ def notice_key(notice: WaitlistNotice) -> str:
 
 def notify_waitlist(session: Session, *, now: datetime | None = None) -> int:
     """Queue a message for every waitlist outcome members were not told about yet, and mark
-    them told. Returns how many messages were queued."""
+    them told. Returns how many messages were queued.
+
+    Lapsed offers are passed on first (and waitlists past their cutoff closed): nothing else
+    runs that between messages, and the next member's offer then goes out in the same round.
+    """
     now = now or utcnow()
     tz = settings.get_policy(session).tz
+    waitlist.expire_offers(session, now=now)
     notices = waitlist.pending_notifications(session)
     queued = 0
     for notice in notices:

@@ -191,3 +191,25 @@ def test_the_last_seat_taken_at_the_desk_before_the_tap_turns_into_a_waitlist_pl
     assert "#1" in joined.text
     assert studio.bookings("elif") == []
     assert studio.waitlist("elif") == [(studio.sessions["fri18"], "waiting", 1)]
+
+
+def test_a_lapsed_offer_passes_on_in_the_next_round_and_both_members_are_told(
+    studio: Studio,
+) -> None:
+    seats = studio.fill("fri18", 4)
+    for wa_id, asking in ((ELIF, "reformer tomorrow 18:00"), (ZEYNEP, "yarın 18:00 reformer")):
+        chat = studio.chat(wa_id)
+        chat.tap(chat.send(asking).choice_ids[0])
+    _free_a_seat(studio, seats[0], NOW)
+    [(_, to, _)] = _notices(studio, NOW)
+    assert to == ELIF
+    later = NOW + timedelta(minutes=40)  # the 30-minute hold ran out
+    told = {to: body for _, to, body in _notices(studio, later)}
+    assert told[ELIF]["text"] == (
+        "The spot held for you in Reformer Pilates, Fri 27 Nov 18:00 has passed to the next person."
+    )
+    assert told[ZEYNEP]["kind"] == "buttons"
+    assert [w[1] for w in studio.waitlist("elif") + studio.waitlist("zeynep")] == [
+        "expired",
+        "offered",
+    ]
