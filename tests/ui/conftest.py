@@ -181,8 +181,9 @@ def background(db, qtbot):
     worker.shutdown()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def _styled(qapp):
+    # Once per session: re-applying a stylesheet re-polishes every live widget, which is slow.
     qt_compat.protect_singletons()
     style.apply(qapp, dark=False)
 

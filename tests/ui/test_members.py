@@ -124,3 +124,20 @@ def test_new_member_with_a_bad_phone_is_refused_next_to_the_form(qtbot, owner_ct
     with qtbot.waitSignal(page.profile.loaded):
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert page.profile.name.text() == "Deniz Ak"
+
+
+def test_pause_a_package_moves_its_expiry(qtbot, db, owner_ctx, studio):
+    with db.write() as s:
+        sold = sales.sell(
+            s, member_id=studio.bora, product_id=studio.package10, actor=owner_ctx.who.actor
+        )
+    window = open_window(qtbot, owner_ctx)
+    profile = open_profile(qtbot, window, "bora")
+    dialog = profile.open_pause()
+    qtbot.keyClicks(dialog.reason, "holiday")
+    with qtbot.waitSignal(profile.loaded):
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    with db.read() as s:
+        (paused,) = sales.entitlements(s, member_id=studio.bora, now=owner_ctx.now())
+    assert (paused.expires_on - sold.expires_on).days == 14
+    assert profile.entitlements.data(profile.entitlements.index(0, 4)) == "Paused"

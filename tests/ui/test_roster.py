@@ -206,9 +206,11 @@ def test_three_no_shows_put_the_restriction_badge_on_the_profile(
         open_class(qtbot, page, class_id)
         clock.set(roster.data.row.session.starts_at + timedelta(minutes=20))
         roster.select_seat(lambda line: line.member_name == "Bora Demir")
+        answered = answer_next_box("Mark no-show")
         act(
             qtbot, roster, lambda: qtbot.mouseClick(roster.noshow_button, Qt.MouseButton.LeftButton)
         )
+        assert "Bora Demir" in answered[0]
         assert seat_of(roster, "Bora Demir").status.value == "no_show"
         assert roster.occupancy.text() == "0/8"
     from desk.ui.members.profile import ProfileView

@@ -109,3 +109,19 @@ def test_policies_save_and_a_bad_currency_is_refused(qtbot, db, page):
         policy = get_policy(s)
     assert policy.late_cancel_hours == 6
     assert policy.currency == "EUR"
+
+
+def test_deactivating_a_service_asks_first(qtbot, db, page, studio):
+    from tests.ui.test_roster import answer_next_box
+
+    tab = page.services
+    open_tab(qtbot, page, tab)
+    tab.select(lambda s: s.id == studio.pt)
+    answered = answer_next_box("Go back")
+    qtbot.mouseClick(tab.toggle_button, Qt.MouseButton.LeftButton)
+    assert "Deactivate this service?" in answered[0]
+    answer_next_box("Yes")
+    with qtbot.waitSignal(tab.saved):
+        qtbot.mouseClick(tab.toggle_button, Qt.MouseButton.LeftButton)
+    with db.read() as s:
+        assert [v.name for v in catalog.list_services(s)] == ["Reformer Pilates"]

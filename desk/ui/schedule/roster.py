@@ -24,7 +24,7 @@ from desk.ui.schedule.roster_booking import BookingBox
 from desk.ui.schedule.roster_data import RosterData, SeatLine, SeatReader, load_roster
 from desk.ui.schedule.roster_dialogs import WAIVE, MoveDialog, ask_cancel
 from desk.ui.table_model import Column, RowsModel
-from desk.ui.widgets.common import Badge, InlineMessage, button, label
+from desk.ui.widgets.common import Badge, InlineMessage, button, confirm, label
 from desk.ui.widgets.tables import selected_row, table
 
 UNDO_SECONDS = 12
@@ -269,7 +269,14 @@ class RosterPanel(QWidget):
 
     def no_show(self) -> None:
         seat = self._seat()
-        if seat is None:
+        if seat is None or not confirm(
+            self,
+            "Mark no-show",
+            f"Mark {seat.member_name} as a no-show? It stays on their record and may cost "
+            "a session under the studio's policy; the seat goes to the waitlist.",
+            action="Mark no-show",
+            danger=True,
+        ):
             return
         actor, now = self.ctx.who.actor, self.ctx.now()
         self._act(

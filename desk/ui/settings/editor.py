@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from desk.ui import worker
 from desk.ui.context import DeskContext
 from desk.ui.table_model import Column, RowsModel
-from desk.ui.widgets.common import Card, InlineMessage, button, label
+from desk.ui.widgets.common import Card, InlineMessage, button, confirm, label
 from desk.ui.widgets.tables import selected_row, table
 
 T = TypeVar("T")
@@ -149,10 +149,22 @@ class EditorTab(QWidget, Generic[T]):
             return
         self._run(work, "Saved.")
 
+    def toggle_question(self, row: T) -> str:
+        """What staff confirm before (de)activating; reactivating needs no question."""
+        if not self.is_active(row):
+            return ""
+        return (
+            f"Deactivate this {self.noun}? It disappears from new bookings and sales; "
+            "history is kept and you can reactivate it later."
+        )
+
     def toggle(self) -> None:
         if self.editing is None:
             return
         work = self.toggle_work(self.editing)
+        question = self.toggle_question(self.editing)
+        if question and not confirm(self, self.toggle_button.text(), question, action="Yes"):
+            return
         if work is not None:
             self._run(work, "Done.")
 

@@ -196,6 +196,12 @@ class TimetableTab(EditorTab[EntryView]):
             )
         return lambda s: timetable.update_entry(s, entry_id=row.id, actor=actor, now=now, **fields)
 
+    def toggle_question(self, row: EntryView) -> str:
+        return (
+            f"Stop {row.service_name} on {WEEKDAYS[row.weekday]}s at {row.start_time:%H:%M} "
+            "after today? Its future classes without bookings are removed; booked ones stay."
+        )
+
     def toggle_work(self, row: EntryView) -> Work:
         actor, now = self.ctx.who.actor, self.ctx.now()
         return lambda s: timetable.end_entry(s, entry_id=row.id, actor=actor, now=now)

@@ -147,7 +147,7 @@ def confirm(parent: QWidget, title: str, text: str, *, action: str, danger: bool
     box.setWindowTitle(title)
     box.setText(text)
     yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
+    box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
     if danger:
         yes.setProperty("kind", "danger")
     box.setDefaultButton(yes)
