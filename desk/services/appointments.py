@@ -8,23 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import Channel, ExceptionKind, ServiceKind, SessionKind, SessionStatus
-from desk.domain.errors import InvalidInput, NotFound, ScheduleConflict
+from desk.domain.enums import Channel, ServiceKind, SessionKind, SessionStatus
+from desk.domain.errors import InvalidInput, NotFound
 from desk.domain.timeutil import require_aware
-from desk.services import audit, booking, seats
+from desk.services import audit, booking, seats, slots
 from desk.services.actor import Actor
 from desk.services.seats import BookingResult
-from desk.services.settings import get_policy
 from desk.store.models import (
     ClassSession,
     Room,
     Service,
     Trainer,
-    TrainerAvailability,
-    TrainerException,
 )
 from desk.store.types import utcnow
 
@@ -48,56 +44,6 @@ def _appointment_parts(
     return service, trainer, room
 
 
-def _refuse_outside_hours(
-    session: Session, trainer_id: int, starts_at: datetime, ends_at: datetime
-) -> None:
-    exceptions = session.scalars(
-        select(TrainerException).where(
-            TrainerException.trainer_id == trainer_id,
-            TrainerException.starts_at < ends_at,
-            TrainerException.ends_at > starts_at,
-        )
-    ).all()
-    if any(e.kind is ExceptionKind.TIME_OFF for e in exceptions):
-        raise ScheduleConflict("The trainer has time off then.")
-    if any(
-        e.kind is ExceptionKind.EXTRA_HOURS and e.starts_at <= starts_at and ends_at <= e.ends_at
-        for e in exceptions
-    ):
-        return
-    tz = get_policy(session).tz
-    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    windows = session.scalars(
-        select(TrainerAvailability).where(
-            TrainerAvailability.trainer_id == trainer_id,
-            TrainerAvailability.weekday == start.weekday(),
-        )
-    ).all()
-    if start.date() == end.date() and any(
-        w.start_time <= start.time() and end.time() <= w.end_time for w in windows
-    ):
-        return
-    raise ScheduleConflict("That is outside the trainer's working hours.")
-
-
-def _overlapping(
-    session: Session,
-    holder: ColumnElement[bool],
-    starts_at: datetime,
-    ends_at: datetime,
-    exclude_session_id: int | None,
-) -> ClassSession | None:
-    query = select(ClassSession).where(
-        holder,
-        ClassSession.status == SessionStatus.SCHEDULED,
-        ClassSession.starts_at < ends_at,
-        ClassSession.ends_at > starts_at,
-    )
-    if exclude_session_id is not None:
-        query = query.where(ClassSession.id != exclude_session_id)
-    return session.scalars(query.limit(1)).first()
-
-
 def _refuse_if_busy(
     session: Session,
     *,
@@ -107,19 +53,15 @@ def _refuse_if_busy(
     ends_at: datetime,
     exclude_session_id: int | None,
 ) -> None:
-    """Private stand-in for `desk.services.slots` checks: trainer hours, trainer and room free."""
-    _refuse_outside_hours(session, trainer_id, starts_at, ends_at)
-    clash = _overlapping(
-        session, ClassSession.trainer_id == trainer_id, starts_at, ends_at, exclude_session_id
+    """Inside the trainer's hours, and neither the trainer nor the room already taken."""
+    slots.assert_within_hours(session, trainer_id, starts_at, ends_at)
+    slots.assert_trainer_free(
+        session, trainer_id, starts_at, ends_at, exclude_session_id=exclude_session_id
     )
-    if clash is not None:
-        raise ScheduleConflict(f"The trainer is busy then ({seats.describe(session, clash)}).")
     if room_id is not None:
-        clash = _overlapping(
-            session, ClassSession.room_id == room_id, starts_at, ends_at, exclude_session_id
+        slots.assert_room_free(
+            session, room_id, starts_at, ends_at, exclude_session_id=exclude_session_id
         )
-        if clash is not None:
-            raise ScheduleConflict(f"The room is taken then ({seats.describe(session, clash)}).")
 
 
 def book_appointment(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import factories as f
@@ -23,18 +22,6 @@ from desk.store.models import Base, Product, Service
 NOW = f.local(2025, 3, 1, 9)
 #: Monday 3 March 2025, 18:00 studio time: the usual class.
 MONDAY_18 = f.local(2025, 3, 3, 18)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # desk/services/sales.py (not ours) still calls Result.tuples(), deprecated in SQLAlchemy 2.1.
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(
-                pytest.mark.filterwarnings(
-                    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-                )
-            )
 
 
 def table_counts(db: Database) -> dict[str, int]:

@@ -64,9 +64,9 @@ def test_trainer_and_room_are_never_double_booked(scene: Scene) -> None:
     group = scene.class_at(NINE + timedelta(hours=3), trainer=scene.mert, room=scene.room_a)
     before = scene.counts()
     clashes = [
-        ({"starts_at": NINE + timedelta(minutes=30)}, "trainer is busy"),
-        ({"starts_at": NINE + timedelta(hours=2, minutes=30)}, "trainer is busy"),
-        ({"trainer_id": scene.ayse, "room_id": scene.room_b}, "room is taken"),
+        ({"starts_at": NINE + timedelta(minutes=30)}, "Mert Demir already has PT 1:1"),
+        ({"starts_at": NINE + timedelta(hours=2, minutes=30)}, "Mert Demir already has Reformer"),
+        ({"trainer_id": scene.ayse, "room_id": scene.room_b}, "Studio B is taken by PT 1:1"),
     ]
     for kwargs, match in clashes:
         with pytest.raises(ScheduleConflict, match=match):
@@ -98,14 +98,16 @@ def test_outside_working_hours_or_in_time_off_is_refused(scene: Scene) -> None:
         )
     before = scene.counts()
     for starts, match in [
-        (f.local(2025, 3, 3, 5), "outside the trainer's working hours"),
-        (f.local(2025, 3, 3, 21, 30), "outside the trainer's working hours"),
-        (NINE + timedelta(hours=5), "time off"),
+        (f.local(2025, 3, 3, 5), "outside Mert Demir's working hours"),
+        (f.local(2025, 3, 4, 21, 30), "outside Mert Demir's working hours"),
+        (NINE + timedelta(hours=5), "Mert Demir is off"),
     ]:
         with pytest.raises(ScheduleConflict, match=match):
             book_pt(scene, member, starts)
     assert scene.counts() == before
-    assert book_pt(scene, member, f.local(2025, 3, 3, 22, 15)).seat_no == 1
+    # Extra hours join the weekly hours: 21:30-22:30 on Monday runs into them.
+    assert book_pt(scene, member, f.local(2025, 3, 3, 21, 30)).seat_no == 1
+    assert book_pt(scene, member, f.local(2025, 3, 3, 22, 30)).seat_no == 1
 
 
 def test_appointment_refusals(scene: Scene) -> None:
