@@ -152,7 +152,9 @@ def _settings(window: MainWindow, shots: _Shooter) -> None:
     shots.save("settings")
 
 
-def render_screenshots(db_path: Path, out_dir: Path, *, dark: bool = False) -> list[Path]:
+def render_screenshots(
+    db_path: Path, out_dir: Path, *, dark: bool = False, size: tuple[int, int] = SIZE
+) -> list[Path]:
     """Today, Schedule week, class roster, member profile, sell dialog, settings as PNGs."""
     from desk.app import application, desk_context
 
@@ -166,7 +168,7 @@ def render_screenshots(db_path: Path, out_dir: Path, *, dark: bool = False) -> l
         with db.read() as s:
             studio_name = get_policy(s).studio_name
         window = MainWindow(ctx, default_pages(), studio_name=studio_name)
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         shots = _Shooter(window, out_dir)
         _today(window, shots)

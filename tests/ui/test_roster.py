@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desk.domain.timeutil import local_datetime
 from desk.services import booking, sales
 from desk.services.actor import Actor
 from desk.ui.schedule.page import SchedulePage
@@ -251,3 +252,30 @@ def test_move_a_booking_to_another_class(qtbot, db, page, studio):
             s, class_session_id=studio.classes[1], now=studio.built_at, seat_reader=None
         )
     assert moved.row.label == "1/8"
+
+
+def test_week_view_can_show_one_trainers_week(qtbot, db, page, studio):
+    from desk.services import timetable, trainers
+
+    with db.write() as s:
+        other = trainers.create_trainer(s, name="Zeynep", actor=OWNER)
+        extra = timetable.add_class(
+            s,
+            service_id=studio.reformer,
+            trainer_id=other.id,
+            room_id=studio.room,
+            starts_at=local_datetime(
+                class_day(studio, studio.classes[0]), time(14), ZoneInfo("Europe/Istanbul")
+            ),
+            actor=OWNER,
+        )
+    with qtbot.waitSignal(page.loaded):
+        page.go_to(class_day(studio, studio.classes[0]))
+    everyone = {e.key for e in page.grid.events}
+    assert extra.id in everyone
+    page.show_week_of("Trainer: Tom")
+    toms = {e.key for e in page.grid.events}
+    assert extra.id not in toms
+    assert studio.classes[0] in toms
+    page.show_week_of("Trainer: Zeynep")
+    assert {e.key for e in page.grid.events} == {extra.id}

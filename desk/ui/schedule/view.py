@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QHBoxLayout,
     QSplitter,
     QStackedWidget,
@@ -48,6 +49,7 @@ class ScheduleView(QWidget):
         self.mode = WEEK
         self.columns_by = BY_ROOM
         self.calendar: Calendar | None = None
+        self._focus_keys: list[tuple[str, int] | None] = [None]
         self.anchor = ctx.now().date()
         self._scrolled = False
         self.grid = ScheduleGrid()
@@ -113,6 +115,12 @@ class ScheduleView(QWidget):
         bar.addSpacing(10)
         for widget in (self.room_toggle, self.trainer_toggle):
             bar.addWidget(widget)
+        # The week view shows everyone, or one room's or one trainer's week.
+        self.focus = QComboBox()
+        self.focus.setObjectName("WeekFocus")
+        self.focus.setMinimumWidth(170)
+        self.focus.currentIndexChanged.connect(lambda _i: self._refocus())
+        bar.addWidget(self.focus)
         self.extra_actions = QHBoxLayout()
         bar.addLayout(self.extra_actions)
         return bar
@@ -189,9 +197,12 @@ class ScheduleView(QWidget):
         else:
             self.range_label.setText(f"{calendar.first_day:%A %-d %B %Y}")
         for toggle in (self.room_toggle, self.trainer_toggle):
-            toggle.setEnabled(self.mode == DAY)
+            toggle.setVisible(self.mode == DAY)
+        self._fill_focus(calendar)
+        self.focus.setVisible(self.mode == WEEK)
         columns = self._columns(calendar)
-        events = [self._event(row, tz, calendar) for row in calendar.rows]
+        shown = [r for r in calendar.rows if self.mode == DAY or self._in_focus(r)]
+        events = [self._event(row, tz, calendar) for row in shown]
         self.grid.set_schedule(columns, events, now=now)
         self.body.setCurrentWidget(self.grid if calendar.rows else self.empty)
         if not self._scrolled:
@@ -199,6 +210,34 @@ class ScheduleView(QWidget):
             self.grid.scroll_to_hour(min([now.hour - 1, *starts]) if starts else 8)
             self._scrolled = True
         self.loaded.emit(calendar)
+
+    def _fill_focus(self, calendar: Calendar) -> None:
+        keep = self.focus.currentText()
+        choices = [("Everyone", None)]
+        choices += [(f"Room: {r.name}", ("room", r.id)) for r in calendar.rooms]
+        choices += [(f"Trainer: {t.name}", ("trainer", t.id)) for t in calendar.trainers]
+        self._focus_keys = [key for _text, key in choices]
+        self.focus.blockSignals(True)
+        self.focus.clear()
+        self.focus.addItems([text for text, _key in choices])
+        self.focus.setCurrentIndex(max(0, self.focus.findText(keep)))
+        self.focus.blockSignals(False)
+
+    def _in_focus(self, row: CalendarRow) -> bool:
+        index = self.focus.currentIndex()
+        key = self._focus_keys[index] if 0 <= index < len(self._focus_keys) else None
+        if key is None:
+            return True
+        kind, wanted = key
+        return (row.session.room_id if kind == "room" else row.session.trainer_id) == wanted
+
+    def show_week_of(self, text: str) -> None:
+        """Week view of one room or trainer, by the label shown ("Trainer: Tom")."""
+        self.focus.setCurrentIndex(self.focus.findText(text))
+
+    def _refocus(self) -> None:
+        if self.calendar is not None:
+            self._show(self.calendar)
 
     # -- grid building ------------------------------------------------------------------------
 
