@@ -1,0 +1,74 @@
+"""The composition root: `desk --db PATH` opens, signs in through the real dialog, closes."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desk.app import run_gui
+from desk.ui.main_window import MainWindow
+from desk.ui.sign_in import SignInDialog
+
+pytestmark = pytest.mark.ui
+
+
+def drive(steps):
+    """Run each step once the previous one returned True (polling on the event loop)."""
+    pending = list(steps)
+
+    def tick():
+        if pending and pending[0]():
+            pending.pop(0)
+        if pending:
+            QTimer.singleShot(20, tick)
+
+    QTimer.singleShot(20, tick)
+    return pending
+
+
+def test_run_gui_signs_in_and_returns_when_the_window_closes(qtbot, db_path, studio):
+    seen = {}
+
+    def sign_in():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SignInDialog) or not dialog.submit.isEnabled():
+            return False
+        dialog.name.setCurrentText("Rita Reception")
+        dialog.pin.setText("2222")
+        dialog.submit.click()
+        return True
+
+    def close_window():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        shown = [w for w in windows if w.isVisible()]
+        if not shown:
+            return False
+        seen["user"] = shown[0].user_label.text()
+        seen["pages"] = list(shown[0].pages)
+        shown[0].close()
+        return True
+
+    left = drive([sign_in, close_window])
+    assert run_gui(db_path) == 0
+    assert not left
+    assert seen["user"] == "Signed in: Rita Reception · Reception"
+    assert seen["pages"] == ["today", "schedule", "members", "sales", "inbox"]
+
+
+def test_a_file_that_is_not_a_studio_database_is_refused_in_words(qtbot, tmp_path):
+    bogus = tmp_path / "notes.sqlite3"
+    bogus.write_text("this is not a database")
+
+    def dismiss():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            return False
+        seen.append(box.text())
+        box.close()
+        return True
+
+    seen: list = []
+    drive([dismiss])
+    assert run_gui(bogus) == 2
+    assert seen[0].startswith(f"Cannot open {bogus}")
