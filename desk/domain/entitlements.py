@@ -172,6 +172,11 @@ def allocate(holdings: Sequence[Holding], draws: Sequence[Draw]) -> list[Holding
     return list(current.values())
 
 
+def _day(day: date | None) -> str:
+    """ "3 Nov 2025" ("%-d" is not portable: Windows' strftime refuses it)."""
+    return "" if day is None else f"{day.day} {day:%b %Y}"
+
+
 _REASON_ORDER = ("weekly_cap", "used_up", "paused", "expired", "not_started", "not_covered")
 
 
@@ -191,13 +196,13 @@ def _explain(holdings: list[Holding], draw: Draw) -> NoEntitlement:
         if code == "expired":
             expiry = max(h.terms.window_for(draw.on)[1] or date.max for h in match)
             return NoEntitlement(
-                f"{terms.name} expired on {expiry:%-d %b %Y}.", reason_code=code, expired_on=expiry
+                f"{terms.name} expired on {_day(expiry)}.", reason_code=code, expired_on=expiry
             )
         messages = {
             "weekly_cap": f"{terms.name}: weekly limit of {terms.weekly_cap} visits reached.",
             "used_up": f"{terms.name} is used up (other bookings already draw on what is left).",
             "paused": f"{terms.name} is paused on that day.",
-            "not_started": f"{terms.name} only starts on {terms.starts_on:%-d %b %Y}.",
+            "not_started": f"{terms.name} only starts on {_day(terms.starts_on)}.",
         }
         return NoEntitlement(messages[code], reason_code=code)
     return NoEntitlement("No package or membership covers this service.", reason_code="not_covered")

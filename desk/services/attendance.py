@@ -351,7 +351,7 @@ def expire_due(session: Session, *, now: datetime | None = None) -> list[Expiry]
             member_id=sale.member_id,
             kind=LedgerKind.EXPIRE,
             delta=-left,
-            reason=f"expired on {expiry:%-d %b %Y}",
+            reason=f"expired on {expiry.day} {expiry:%b %Y}",
             created_at=now,
         )
         if insert_once(session, row):

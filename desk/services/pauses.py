@@ -56,7 +56,7 @@ def _refuse_unpausable(session: Session, sale: Sale, today: date) -> None:
         )
     expiry = terms_of(sale).effective_expiry()
     if expiry is not None and expiry < today:
-        raise InvalidTransition(f"{sale.product_name} expired on {expiry:%-d %b %Y}.")
+        raise InvalidTransition(f"{sale.product_name} expired on {expiry.day} {expiry:%b %Y}.")
     if sale.kind is ProductKind.PACKAGE and ledger_balances(session, [sale.id])[sale.id] <= 0:
         raise InvalidTransition(f"{sale.product_name} is used up; there is nothing to pause.")
 
@@ -70,11 +70,14 @@ def _check_range(sale: Sale, starts_on: date, ends_on: date, today: date) -> Non
         raise InvalidInput("A pause cannot start in the past.")
     expiry = terms_of(sale).effective_expiry()
     if expiry is not None and starts_on > expiry:
-        raise InvalidInput(f"{sale.product_name} expires on {expiry:%-d %b %Y}, before the pause.")
+        raise InvalidInput(
+            f"{sale.product_name} expires on {expiry.day} {expiry:%b %Y}, before the pause."
+        )
     for pause in sale.pauses:
         if pause.starts_on <= ends_on and starts_on <= pause.ends_on:
+            first, last = pause.starts_on, pause.ends_on
             raise InvalidInput(
-                f"It is already paused {pause.starts_on:%-d %b} – {pause.ends_on:%-d %b %Y}."
+                f"It is already paused {first.day} {first:%b} – {last.day} {last:%b %Y}."
             )
 
 

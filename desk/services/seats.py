@@ -86,7 +86,7 @@ def load_member(session: Session, member_id: int) -> Member:
 def describe(session: Session, cs: ClassSession) -> str:
     """ "Reformer Pilates on Mon 3 Nov 18:00" in the studio's own time."""
     local = cs.starts_at.astimezone(get_policy(session).tz)
-    return f"{cs.service.name} on {local:%a %-d %b %H:%M}"
+    return f"{cs.service.name} on {local:%a} {local.day} {local:%b %H:%M}"
 
 
 def refuse_if_closed(session: Session, cs: ClassSession, now: datetime) -> None:
