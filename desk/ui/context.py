@@ -5,12 +5,9 @@ Screens never reach for globals: `desk/app.py` builds one `DeskContext` and pass
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy.orm import Session
 
 from desk.domain.enums import StaffRole
 from desk.services.actor import Actor
@@ -82,12 +79,6 @@ class DeskContext:
     background: Background
     who: SignedIn
     clock: Callable[[], datetime] = utcnow
-    #: Who holds which seat of a class: `(session, class_session_id) -> [SeatHolder]`
-    #: (desk/ui/schedule/roster_data.py). None until the services offer a roster read.
-    seat_reader: Callable[[Session, int], Sequence[Any]] | None = None
-    #: A member's bookings and ledger lines, newest first: `(session, member_id) -> [...]`.
-    booking_history: Callable[[Session, int], Sequence[Any]] | None = None
-    ledger_history: Callable[[Session, int], Sequence[Any]] | None = None
 
     def now(self) -> datetime:
         return self.clock()

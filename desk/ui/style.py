@@ -148,8 +148,7 @@ def apply(app: QApplication, *, dark: bool | None = None) -> Theme:
     app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(_palette(theme.colours))
     app.setStyleSheet(stylesheet(theme.colours))
-    # Kept as Python attributes, not Qt properties: reading an unset Qt property is the path
-    # that trips the binding bug described in desk/ui/qt_compat.py.
+    # Kept as Python attributes: plain to read, and unset means the default (light) theme.
     app.desk_theme = theme  # type: ignore[attr-defined]
     if follow and not getattr(app, "desk_follows_scheme", False):
         app.desk_follows_scheme = True  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from desk.services.settings import get_policy
 from desk.services.staff import StaffSession
 from desk.store.db import Database
 from desk.store.types import utcnow
-from desk.ui import qt_compat, style
+from desk.ui import style
 from desk.ui.context import DeskContext, SignedIn
 from desk.ui.worker import Background
 
@@ -184,7 +184,6 @@ def background(db, qtbot):
 @pytest.fixture(autouse=True, scope="session")
 def _styled(qapp):
     # Once per session: re-applying a stylesheet re-polishes every live widget, which is slow.
-    qt_compat.protect_singletons()
     style.apply(qapp, dark=False)
 
 

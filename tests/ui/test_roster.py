@@ -248,9 +248,7 @@ def test_move_a_booking_to_another_class(qtbot, db, page, studio):
     with db.read() as s:
         from desk.ui.schedule.roster_data import load_roster
 
-        moved = load_roster(
-            s, class_session_id=studio.classes[1], now=studio.built_at, seat_reader=None
-        )
+        moved = load_roster(s, class_session_id=studio.classes[1], now=studio.built_at)
     assert moved.row.label == "1/8"
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from desk.domain.timeutil import local_date
-from desk.services import members, noshows, sales
+from desk.services import history, members, noshows, sales
+from desk.services.history import LedgerLine, MemberBooking
 from desk.services.members import MemberProfile
 from desk.services.noshows import NoShowEntry, NoShowStanding
 from desk.services.sales import EntitlementView
@@ -26,8 +25,8 @@ class ProfileData:
     today: date
     timezone: str
     currency: str
-    bookings: tuple[Any, ...] = ()
-    ledger: tuple[Any, ...] = ()
+    bookings: tuple[MemberBooking, ...]
+    ledger: tuple[LedgerLine, ...]
 
     @property
     def restricted(self) -> tuple[NoShowStanding, ...]:
@@ -38,17 +37,7 @@ class ProfileData:
         return len(self.noshows)
 
 
-History = Callable[[Session, int], Sequence[Any]] | None
-
-
-def load_profile(
-    session: Session,
-    *,
-    member_id: int,
-    now: datetime,
-    bookings: History = None,
-    ledger: History = None,
-) -> ProfileData:
+def load_profile(session: Session, *, member_id: int, now: datetime) -> ProfileData:
     policy = get_policy(session)
     return ProfileData(
         member=members.get_member(session, member_id=member_id),
@@ -60,6 +49,6 @@ def load_profile(
         today=local_date(now, policy.tz),
         timezone=policy.timezone,
         currency=policy.currency,
-        bookings=tuple(bookings(session, member_id)) if bookings else (),
-        ledger=tuple(ledger(session, member_id)) if ledger else (),
+        bookings=tuple(history.member_bookings(session, member_id=member_id)),
+        ledger=tuple(history.ledger_history(session, member_id=member_id)),
     )

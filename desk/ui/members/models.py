@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from desk.services.history import LedgerLine, MemberBooking
 from desk.services.members import MemberProfile, search_key
 from desk.services.noshows import NoShowEntry
 from desk.services.sales import EntitlementView
@@ -100,8 +100,8 @@ BOOKING_WORDS = {
 BOOKING_TONES = {"completed": "good", "no_show": "bad", "late_cancelled": "warn"}
 
 
-def bookings_model(tz: ZoneInfo, parent=None) -> RowsModel[Any]:
-    """A member's bookings (rows shaped like desk.app.BookingLine), newest first."""
+def bookings_model(tz: ZoneInfo, parent=None) -> RowsModel[MemberBooking]:
+    """A member's bookings, newest first."""
     return RowsModel(
         [
             Column(
@@ -133,8 +133,8 @@ LEDGER_WORDS = {
 }
 
 
-def ledger_model(tz: ZoneInfo, parent=None) -> RowsModel[Any]:
-    """Every change to a member's balances (rows shaped like desk.app.LedgerLine)."""
+def ledger_model(tz: ZoneInfo, parent=None) -> RowsModel[LedgerLine]:
+    """Every change to a member's balances, newest first."""
     return RowsModel(
         [
             Column("When", lambda e: fmt.when(e.at, tz), sort=lambda e: e.at.isoformat()),

@@ -173,11 +173,8 @@ class ProfileView(QWidget):
         if self.member_id is None:
             return
         member_id, now = self.member_id, self.ctx.now()
-        bookings, ledger = self.ctx.booking_history, self.ctx.ledger_history
         self.ctx.background.read(
-            lambda s: load_profile(
-                s, member_id=member_id, now=now, bookings=bookings, ledger=ledger
-            ),
+            lambda s: load_profile(s, member_id=member_id, now=now),
             owner=self,
         ).success(self._show).failure(self.message.show_error).run()
 

@@ -15,7 +15,7 @@ from desk.ui.widgets.common import button
 class SchedulePage(ScheduleView):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.roster = RosterPanel(ctx, ctx.seat_reader)
+        self.roster = RosterPanel(ctx)
         self.set_side_panel(self.roster)
         self.session_opened.connect(self.roster.show_session)
         self.dialog: PtBookingDialog | None = None
@@ -33,6 +33,6 @@ class SchedulePage(ScheduleView):
 class TodayWithRoster(TodayPage):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.roster = RosterPanel(ctx, ctx.seat_reader)
+        self.roster = RosterPanel(ctx)
         self.set_side_panel(self.roster)
         self.session_opened.connect(self.roster.show_session)

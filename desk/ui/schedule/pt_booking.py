@@ -145,7 +145,7 @@ class PtBookingDialog(QDialog):
         self.trainer.setCurrentIndex(self.trainer.findText(name))
 
     def load_slots(self) -> None:
-        # currentData() of an empty combo is the invalid QVariant that qt_compat.py warns about.
+        # An empty combo has no current data to read.
         if (
             self.choices is None
             or self.trainer.currentIndex() < 0

@@ -21,7 +21,7 @@ from desk.services import attendance, cancellation
 from desk.ui import worker
 from desk.ui.context import DeskContext
 from desk.ui.schedule.roster_booking import BookingBox
-from desk.ui.schedule.roster_data import RosterData, SeatLine, SeatReader, load_roster
+from desk.ui.schedule.roster_data import RosterData, SeatLine, load_roster
 from desk.ui.schedule.roster_dialogs import WAIVE, MoveDialog, ask_cancel
 from desk.ui.table_model import Column, RowsModel
 from desk.ui.widgets.common import Badge, InlineMessage, button, confirm, label
@@ -55,10 +55,9 @@ class RosterPanel(QWidget):
     #: An action finished (its result), for the undo banner and for tests.
     acted = Signal(object)
 
-    def __init__(self, ctx: DeskContext, seat_reader: SeatReader | None, parent=None) -> None:
+    def __init__(self, ctx: DeskContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.seat_reader = seat_reader
         self.data: RosterData | None = None
         self.class_session_id: int | None = None
         self.dialog: QWidget | None = None
@@ -149,9 +148,9 @@ class RosterPanel(QWidget):
     def refresh(self) -> None:
         if self.class_session_id is None:
             return
-        cs_id, now, reader = self.class_session_id, self.ctx.now(), self.seat_reader
+        cs_id, now = self.class_session_id, self.ctx.now()
         self.ctx.background.read(
-            lambda s: load_roster(s, class_session_id=cs_id, now=now, seat_reader=reader),
+            lambda s: load_roster(s, class_session_id=cs_id, now=now),
             owner=self,
         ).success(self._show).failure(self.message.show_error).run()
 
@@ -183,8 +182,6 @@ class RosterPanel(QWidget):
         self.loaded.emit(data)
 
     def _seat_hint(self, data: RosterData) -> str:
-        if not data.seat_list_known:
-            return f"{data.row.label} booked. The seat list needs the roster service."
         if not data.seats:
             return "Nobody booked yet — add a member below."
         return f"{len(data.free_seats)} free seat(s)."

@@ -1,41 +1,21 @@
-"""What the roster panel reads for one class, in one unit of work.
-
-Who sits in which seat comes from a *seat reader* handed in by the composition root (see
-desk/ui/SERVICES_NEEDED.md: the services have no roster read yet); everything else — the
-session, its counts, the waitlist, each member's balance — comes from the services here.
-"""
+"""What the roster panel reads for one class, in one unit of work: the session and its counts,
+who sits where with each member's balance badge, and the waitlist."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus, WaitlistStatus
 from desk.domain.timeutil import local_date
-from desk.services import members, occupancy, sales, waitlist
+from desk.services import history, members, occupancy, sales, waitlist
 from desk.services.settings import get_policy
 from desk.services.timetable_sessions import get_session
 from desk.services.waitlist import WaitlistPlace
 from desk.ui.formatting import balance_badge
 from desk.ui.schedule.data import CalendarRow
-
-
-class SeatHolder(Protocol):
-    """One booking of the class as the seat reader reports it."""
-
-    booking_id: int
-    seat_no: int
-    member_id: int
-    member_name: str
-    status: BookingStatus
-    is_drop_in: bool
-
-
-SeatReader = Callable[[Session, int], Sequence[SeatHolder]]
 
 
 @dataclass(frozen=True)
@@ -73,7 +53,6 @@ class RosterData:
     waitlist: tuple[WaitLine, ...]
     timezone: str
     today: date
-    seat_list_known: bool
 
     @property
     def free_seats(self) -> list[int]:
@@ -101,16 +80,14 @@ def _wait_line(session: Session, place: WaitlistPlace, now: datetime, today: dat
     )
 
 
-def load_roster(
-    session: Session, *, class_session_id: int, now: datetime, seat_reader: SeatReader | None
-) -> RosterData:
+def load_roster(session: Session, *, class_session_id: int, now: datetime) -> RosterData:
     policy = get_policy(session)
     today = local_date(now, policy.tz)
     view = get_session(session, class_session_id=class_session_id)
     counts = occupancy.occupancy(session, class_session_id=class_session_id, now=now)
     row = CalendarRow(view, counts.booked, counts.waiting, counts.on_offer)
     seats: list[SeatLine] = []
-    for holder in seat_reader(session, class_session_id) if seat_reader else ():
+    for holder in history.roster(session, class_session_id=class_session_id):
         badge, tone = _badge(session, holder.member_id, now, today)
         if holder.is_drop_in:
             badge, tone = "drop-in", "warn"
@@ -126,7 +103,6 @@ def load_roster(
                 tone=tone,
             )
         )
-    seats.sort(key=lambda s: (not s.holds_seat, s.seat_no))
     lineup = waitlist.lineup(session, class_session_id=class_session_id)
     return RosterData(
         row=row,
@@ -134,5 +110,4 @@ def load_roster(
         waitlist=tuple(_wait_line(session, p, now, today) for p in lineup),
         timezone=policy.timezone,
         today=today,
-        seat_list_known=seat_reader is not None,
     )
