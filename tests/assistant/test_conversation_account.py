@@ -12,10 +12,6 @@ from desk.store.models import Booking, LedgerEntry
 
 from .chat import BURAK, ELIF, MERT, NOW, Studio, build_studio
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-)
-
 
 @pytest.fixture
 def studio(db) -> Studio:  # type: ignore[no-untyped-def]

@@ -13,10 +13,6 @@ from desk.store.models import Service
 
 from .chat import ELIF, NOW, ZEYNEP, Studio, build_studio
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-)
-
 
 @pytest.fixture
 def studio(db) -> Studio:  # type: ignore[no-untyped-def]

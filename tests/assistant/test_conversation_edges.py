@@ -21,10 +21,6 @@ from relay.limits import KEY_PATTERN
 
 from .chat import ELIF, NOW, STRANGER, Studio, build_studio, deliver, replies_to
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-)
-
 
 @pytest.fixture
 def studio(db) -> Studio:  # type: ignore[no-untyped-def]

@@ -16,10 +16,6 @@ from desk.store.models import Booking, DialogState, WaitlistEntry
 
 from .chat import ELIF, MERT, NOW, STRANGER, build_studio, deliver, replies_to
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-)
-
 HOSTILE = [
     "'; DROP TABLE bookings; --",
     "1' OR '1'='1",

@@ -17,10 +17,6 @@ from desk.store.models import OutboxMessage
 
 from .chat import ELIF, NOW, RELAY, STRANGER, ZEYNEP, Studio, build_studio
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-)
-
 
 @pytest.fixture
 def studio(db) -> Studio:  # type: ignore[no-untyped-def]
