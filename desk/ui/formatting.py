@@ -10,16 +10,21 @@ from desk.domain.money import Money
 from desk.services.sales import EntitlementView
 
 
+def pf(value: date | datetime, pattern: str) -> str:
+    """strftime with "%-d" (day without a leading zero) on every OS: Windows refuses "%-d"."""
+    return format(value, pattern.replace("%-d", str(value.day)))
+
+
 def money(minor: int, currency: str) -> str:
     return Money(minor, currency).format()
 
 
 def day(value: date | None, *, empty: str = "—") -> str:
-    return f"{value:%-d %b %Y}" if value else empty
+    return pf(value, "%-d %b %Y") if value else empty
 
 
 def short_day(value: date) -> str:
-    return f"{value:%a %-d %b}"
+    return pf(value, "%a %-d %b")
 
 
 def local(instant: datetime, tz: ZoneInfo) -> datetime:
@@ -27,7 +32,7 @@ def local(instant: datetime, tz: ZoneInfo) -> datetime:
 
 
 def when(instant: datetime, tz: ZoneInfo) -> str:
-    return f"{instant.astimezone(tz):%a %-d %b, %H:%M}"
+    return pf(instant.astimezone(tz), "%a %-d %b, %H:%M")
 
 
 def clock(instant: datetime, tz: ZoneInfo) -> str:

@@ -125,3 +125,28 @@ def test_real_sale_reads_through_the_model(db, studio):
     model.set_rows([sold])
     assert model.data(model.index(0, 1)) == "10 / 10"
     assert model.data(model.index(0, 3)) == "Reformer Pilates"
+
+
+def test_dates_read_without_leading_zeros_on_every_os():
+    from desk.ui.formatting import day, pf
+
+    assert day(date(2025, 3, 5)) == "5 Mar 2025"
+    assert pf(datetime(2025, 3, 5, 9, 7), "%a %-d %b, %H:%M") == "Wed 5 Mar, 09:07"
+
+
+def test_no_platform_specific_strftime_left_in_the_ui():
+    """Windows' strftime refuses "%-d"; the UI spells days through formatting.pf only."""
+    import re
+    from pathlib import Path
+
+    import desk.ui
+
+    root = Path(desk.ui.__file__).parent
+    mine = [
+        p
+        for p in root.rglob("*.py")
+        if not {"inbox", "reports"} & set(p.relative_to(root).parts) and p.name != "sync_bridge.py"
+    ]
+    direct = re.compile(r"\{[^{}'\"]*:[^{}]*%-d")
+    offenders = [p.name for p in mine if direct.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -32,6 +32,7 @@ from desk.services.slots import Slot
 from desk.services.trainers import TrainerView
 from desk.ui import worker
 from desk.ui.context import DeskContext
+from desk.ui.formatting import pf
 from desk.ui.widgets.common import InlineMessage, button, label
 from desk.ui.widgets.member_picker import MemberPicker
 
@@ -175,7 +176,7 @@ class PtBookingDialog(QDialog):
         self.slot_list.clear()
         for slot in free:
             start, end = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
-            item = QListWidgetItem(f"{start:%a %-d %b}   {start:%H:%M}–{end:%H:%M}")
+            item = QListWidgetItem(f"{pf(start, '%a %-d %b')}   {start:%H:%M}–{end:%H:%M}")
             item.setData(Qt.ItemDataRole.UserRole, slot)
             self.slot_list.addItem(item)
         self.slot_hint.setText(

@@ -27,6 +27,7 @@ from desk.services.settings import get_policy
 from desk.services.staff import StaffView
 from desk.services.trainers import ExceptionView, TrainerView, WeeklyWindow
 from desk.ui.context import DeskContext
+from desk.ui.formatting import pf
 from desk.ui.settings.editor import EditorTab, Work
 from desk.ui.table_model import Column
 from desk.ui.widgets.common import Card, InlineMessage, button, label
@@ -181,7 +182,8 @@ class TrainersTab(EditorTab[TrainerView]):
         for entry in hours.time_off:
             start = entry.starts_at.astimezone(_tz(hours.timezone))
             end = (entry.ends_at - timedelta(seconds=1)).astimezone(_tz(hours.timezone))
-            text = f"{start:%-d %b %Y} – {end:%-d %b %Y}  {entry.kind.value.replace('_', ' ')}"
+            kind = entry.kind.value.replace("_", " ")
+            text = f"{pf(start, '%-d %b %Y')} – {pf(end, '%-d %b %Y')}  {kind}"
             if entry.note:
                 text += f" · {entry.note}"
             if entry.clashing_session_ids:

@@ -17,6 +17,7 @@ from desk.services.timetable_sessions import GenerationSummary
 from desk.services.trainers import TrainerView
 from desk.ui import worker
 from desk.ui.context import DeskContext
+from desk.ui.formatting import pf
 from desk.ui.settings.editor import EditorTab, Work
 from desk.ui.table_model import Column
 from desk.ui.widgets.common import Card, InlineMessage, button, label
@@ -52,7 +53,7 @@ ENTRY_COLUMNS: list[Column[EntryView]] = [
     Column("Seats", lambda e: str(e.capacity), sort=lambda e: e.capacity, align_right=True),
     Column(
         "Runs",
-        lambda e: f"until {e.valid_until:%-d %b %Y}" if e.valid_until else "ongoing",
+        lambda e: f"until {pf(e.valid_until, '%-d %b %Y')}" if e.valid_until else "ongoing",
     ),
 ]
 
@@ -61,7 +62,7 @@ def _summary_text(summary: GenerationSummary) -> str:
     text = f"{summary.created} class(es) added, {summary.already_there} already on the calendar."
     if summary.skipped:
         reasons = "; ".join(
-            f"{s.service_name} {s.starts_at:%-d %b}: {s.reason}" for s in summary.skipped[:3]
+            f"{s.service_name} {pf(s.starts_at, '%-d %b')}: {s.reason}" for s in summary.skipped[:3]
         )
         more = f" (+{len(summary.skipped) - 3} more)" if len(summary.skipped) > 3 else ""
         text += f" Skipped {len(summary.skipped)}: {reasons}{more}."
