@@ -111,7 +111,7 @@ class RelayClient:
                 method, self._base + path, timeout=(CONNECT_TIMEOUT, read_timeout), **kw
             )
         except requests.RequestException as exc:
-            raise RelayError(f"Relay unreachable ({type(exc).__name__}).") from exc
+            raise RelayError(f"Relay unreachable at {self._base} ({type(exc).__name__}).") from exc
         code = response.status_code
         if code == 401:
             raise RelayAuthError(

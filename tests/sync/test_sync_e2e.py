@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -258,3 +262,33 @@ def test_a_relay_that_lost_its_database_is_caught_up(db, db_path, relay, graph, 
     counts = calls_by_key(graph)
     assert counts[reply_key("wamid.L9")] == 1 and "lost-1" not in counts
     assert max(counts.values()) == 1
+
+
+def test_headless_sync_runs_until_sigterm(db, db_path, relay, graph):
+    """`desk sync` without --once: the real command in its own process, stopped by SIGTERM."""
+    command = [
+        sys.executable,
+        "-m",
+        "desk.sync.cli_command",
+        "--db",
+        str(db_path),
+        "--relay-url",
+        relay.url,
+        "--wait",
+        "1",
+    ]
+    env = os.environ | {"DESK_RELAY_TOKEN": DESK_TOKEN}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        relay.member_writes("905559998877", "wamid.H1", "hello, do you have pilates?")
+        # An unknown number: the assistant answers once and hands the lead to reception.
+        graph.wait_for_calls(1, timeout=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "online" in err and "Sync stopped." in err
+    with db.read() as s:
+        event = s.scalars(select(InboundEvent)).one()
+        assert event.needs_staff and event.member_id is None
+    assert calls_by_key(graph) and max(calls_by_key(graph).values()) == 1
