@@ -14,15 +14,19 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desk.resources import resource_path
+from desk.services.settings import get_policy
 from desk.store.db import Database
 from desk.store.migrate import DatabaseError
 from desk.store.open import open_database
+from desk.ui import context as pages
 from desk.ui import style
 from desk.ui.context import DeskContext, SignedIn
+from desk.ui.inbox.view import InboxView
 from desk.ui.main_window import MainWindow
 from desk.ui.pages import default_pages
 from desk.ui.sign_in import SignInDialog
-from desk.ui.worker import Background
+from desk.ui.sync_bridge import NOT_SET_UP, SyncBridge, status_text
+from desk.ui.worker import SETTINGS, Background
 
 
 def application() -> QApplication:
@@ -45,12 +49,21 @@ def build_window(background: Background, who: SignedIn, studio_name: str) -> Mai
 
 
 class Desk:
-    """One running desk: the worker, the window, and signing in again after a lock."""
+    """One running desk: the database worker, the WhatsApp sync, the window, and signing in
+    again after a lock. The sync keeps running while the desk is locked."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.background = Background(db)
+        self.sync = SyncBridge()
+        self.tz = db.query(get_policy).tz
         self.window: MainWindow | None = None
+        self.sync.status_changed.connect(self._sync_status)
+        self.background.changed.connect(self._settings_changed)
+
+    def start_sync(self) -> None:
+        if not self.sync.start_from_settings(self.db):
+            self._show_sync(NOT_SET_UP)
 
     def sign_in(self) -> bool:
         dialog = SignInDialog(self.background)
@@ -58,8 +71,25 @@ class Desk:
             return False
         self.window = build_window(self.background, dialog.who, dialog.title.text())
         self.window.signed_out.connect(self._signed_out)
+        inbox = self.window.pages.get(pages.INBOX)
+        if isinstance(inbox, InboxView):
+            inbox.reply_queued.connect(lambda _key: self.sync.nudge())
+        self._show_sync(status_text(self.sync.last, self.tz) if self.sync.last else None)
         self.window.show()
         return True
+
+    def _sync_status(self, status: object) -> None:
+        self._show_sync(status_text(status, self.tz))  # type: ignore[arg-type]
+
+    def _show_sync(self, text: str | None) -> None:
+        if self.window is not None and text:
+            self.window.set_sync_state(text)
+
+    def _settings_changed(self, areas: frozenset[str]) -> None:
+        # A new relay address or token (Settings) takes effect without a restart.
+        if SETTINGS in areas:
+            self.tz = self.db.query(get_policy).tz
+            self.start_sync()
 
     def _signed_out(self) -> None:
         old, self.window = self.window, None
@@ -70,6 +100,7 @@ class Desk:
             QApplication.quit()
 
     def close(self) -> None:
+        self.sync.stop()
         self.background.shutdown()
         self.db.dispose()
 
@@ -85,6 +116,7 @@ def run_gui(db_path: Path) -> int:
         return 2
     desk = Desk(db)
     try:
+        desk.start_sync()
         if not desk.sign_in():
             return 0
         app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)

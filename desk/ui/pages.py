@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desk.ui import context as pages
+from desk.ui.inbox.view import InboxView
 from desk.ui.main_window import PageFactory
 from desk.ui.members.list_view import MembersPage
 from desk.ui.reports import ReportsView
@@ -17,6 +18,7 @@ def default_pages() -> dict[str, PageFactory]:
         pages.SCHEDULE: lambda ctx, _window: SchedulePage(ctx),
         pages.MEMBERS: lambda ctx, _window: MembersPage(ctx),
         pages.SALES: lambda ctx, _window: SalesPage(ctx),
+        pages.INBOX: lambda ctx, _window: InboxView(ctx),
         pages.REPORTS: lambda ctx, _window: ReportsView(
             ctx.background, ctx.who.actor, clock=ctx.clock
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desk.app import run_gui
@@ -13,13 +13,25 @@ from desk.ui.sign_in import SignInDialog
 pytestmark = pytest.mark.ui
 
 
+GIVE_UP_MS = 20_000
+
+
 def drive(steps):
-    """Run each step once the previous one returned True (polling on the event loop)."""
+    """Run each step once the previous one returned True (polling on the event loop).
+
+    After GIVE_UP_MS every window is closed so a stuck step fails the test instead of hanging.
+    """
     pending = list(steps)
+    clock = QElapsedTimer()
+    clock.start()
 
     def tick():
         if pending and pending[0]():
             pending.pop(0)
+        if pending and clock.elapsed() > GIVE_UP_MS:
+            for widget in QApplication.topLevelWidgets():
+                widget.close()
+            return
         if pending:
             QTimer.singleShot(20, tick)
 
@@ -45,6 +57,7 @@ def test_run_gui_signs_in_and_returns_when_the_window_closes(qtbot, db_path, stu
         if not shown:
             return False
         seen["user"] = shown[0].user_label.text()
+        seen["sync"] = shown[0].sync_state.text()
         seen["pages"] = list(shown[0].pages)
         shown[0].close()
         return True
@@ -54,6 +67,7 @@ def test_run_gui_signs_in_and_returns_when_the_window_closes(qtbot, db_path, stu
     assert not left
     assert seen["user"] == "Signed in: Rita Reception · Reception"
     assert seen["pages"] == ["today", "schedule", "members", "sales", "inbox"]
+    assert seen["sync"] == "Sync: not set up"
 
 
 def test_a_file_that_is_not_a_studio_database_is_refused_in_words(qtbot, tmp_path):
@@ -72,3 +86,36 @@ def test_a_file_that_is_not_a_studio_database_is_refused_in_words(qtbot, tmp_pat
     drive([dismiss])
     assert run_gui(bogus) == 2
     assert seen[0].startswith(f"Cannot open {bogus}")
+
+
+def test_the_status_bar_follows_the_whatsapp_sync(qtbot, db, db_path, studio):
+    from desk.services.actor import Actor
+    from desk.services.settings import update_policy
+
+    with db.write() as s:
+        # Nothing listens on the discard port: the relay is unreachable, the desk says offline.
+        update_policy(s, actor=Actor.system(), relay_url="http://127.0.0.1:9", relay_token="t")
+    seen = {}
+
+    def sign_in():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SignInDialog) or not dialog.submit.isEnabled():
+            return False
+        dialog.name.setCurrentText("Olivia Owner")
+        dialog.pin.setText("1234")
+        dialog.submit.click()
+        return True
+
+    def offline_then_close():
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        shown = [w for w in shown if w.isVisible()]
+        if not shown or not shown[0].sync_state.text().startswith("Sync: offline"):
+            return False
+        seen["sync"] = shown[0].sync_state.text()
+        shown[0].close()
+        return True
+
+    left = drive([sign_in, offline_then_close])
+    assert run_gui(db_path) == 0
+    assert not left
+    assert seen["sync"].startswith("Sync: offline · never synced")

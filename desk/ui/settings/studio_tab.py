@@ -64,6 +64,10 @@ class StudioTab(QWidget):
         self.currency.setMaxLength(3)
         self.phone_region = QLineEdit()
         self.phone_region.setMaxLength(2)
+        self.relay_url = QLineEdit()
+        self.relay_url.setPlaceholderText("https://relay.example.com")
+        self.relay_token = QLineEdit()
+        self.relay_token.setEchoMode(QLineEdit.EchoMode.Password)
         self.late_hours = _spin(0, 72, " hours before")
         self.group_late, self.private_late = _combo(LATE_CANCEL_WORDS), _combo(LATE_CANCEL_WORDS)
         self.group_deducts = QCheckBox("A group no-show deducts the session")
@@ -94,6 +98,8 @@ class StudioTab(QWidget):
         form.addRow("Timezone", self.timezone)
         form.addRow("Currency", self.currency)
         form.addRow("Phone country", self.phone_region)
+        form.addRow("WhatsApp relay", self.relay_url)
+        form.addRow("Relay token", self.relay_token)
         card.body.addLayout(form)
         card.body.addWidget(
             label(
@@ -153,6 +159,11 @@ class StudioTab(QWidget):
         self.timezone.setCurrentText(policy.timezone)
         self.currency.setText(policy.currency)
         self.phone_region.setText(policy.phone_region)
+        self.relay_url.setText(policy.relay_url)
+        self.relay_token.clear()
+        self.relay_token.setPlaceholderText(
+            "set — type a new one to replace it" if policy.relay_token else "from the relay's admin"
+        )
         self.late_hours.setValue(policy.late_cancel_hours)
         for combo, value in (
             (self.group_late, policy.group_late_cancel_policy),
@@ -172,7 +183,10 @@ class StudioTab(QWidget):
         self.loaded.emit(policy)
 
     def changes(self) -> dict[str, object]:
-        return {
+        # The token is never shown back; it only changes when a new one is typed.
+        token = {"relay_token": self.relay_token.text().strip()} if self.relay_token.text() else {}
+        return token | {
+            "relay_url": self.relay_url.text().strip(),
             "studio_name": self.studio_name.text().strip(),
             "timezone": self.timezone.currentText().strip(),
             "currency": self.currency.text().strip(),
