@@ -293,8 +293,14 @@ def _sync_row(session: Session) -> SyncState:
     return row
 
 
+def _read_sync_row(session: Session) -> SyncState:
+    """Reads must not insert: a write inside a deferred read transaction can fail at once with
+    "database is locked" instead of waiting. A missing row reads as a fresh start."""
+    return session.get(SyncState, 1) or SyncState(id=1, inbox_cursor=0, last_error="")
+
+
 def inbox_cursor(session: Session) -> int:
-    return _sync_row(session).inbox_cursor
+    return _read_sync_row(session).inbox_cursor
 
 
 def advance_cursor(session: Session, cursor: int) -> None:
@@ -331,7 +337,7 @@ class SyncSummary:
 
 
 def sync_summary(session: Session) -> SyncSummary:
-    row = _sync_row(session)
+    row = _read_sync_row(session)
     return SyncSummary(row.inbox_cursor, row.last_sync_at, row.last_error, waiting_count(session))
 
 
