@@ -117,10 +117,9 @@ class _Tally:
     member_id: int | None = None
 
 
-def conversations(
-    session: Session, *, limit: int = 100, needs_staff_only: bool = False
-) -> list[Conversation]:
-    """Conversations, most recent activity first."""
+def _tallies(session: Session, only: str | None = None) -> dict[str, _Tally]:
+    """Per number (or just `only`): last activity either way, unread and flagged counts, the
+    member."""
     tallies: dict[str, _Tally] = {}
     unread = func.sum(case((InboundEvent.staff_read_at.is_(None), 1), else_=0))
     flagged = func.sum(case((InboundEvent.needs_staff.is_(True), 1), else_=0))
@@ -131,48 +130,108 @@ def conversations(
         flagged,
         func.max(InboundEvent.member_id),
     ).group_by(InboundEvent.wa_id)
+    if only is not None:
+        inbound = inbound.where(InboundEvent.wa_id == only)
     for wa_id, last_in, unread_count, flagged_count, member_id in session.execute(inbound):
         tallies[wa_id] = _Tally(last_in, int(unread_count or 0), bool(flagged_count), member_id)
     address = func.ltrim(OutboxMessage.to_wa_id, "+")
     outbound = select(
         address, func.max(OutboxMessage.created_at), func.max(OutboxMessage.member_id)
     ).group_by(address)
+    if only is not None:
+        outbound = outbound.where(OutboxMessage.to_wa_id.in_(_addresses(only)))
     for wa_id, last_out, member_id in session.execute(outbound):
         tally = tallies.setdefault(wa_id, _Tally(last_out))
         tally.member_id = tally.member_id or member_id
         tally.last = max(tally.last, last_out)
-    chosen = [k for k, t in tallies.items() if t.needs_staff or not needs_staff_only]
-    chosen.sort(key=lambda k: tallies[k].last, reverse=True)
-    return [_conversation(session, k, tallies[k]) for k in chosen[:limit]]
+    return tallies
 
 
-def _conversation(session: Session, wa_id: str, tally: _Tally) -> Conversation:
-    last_in = session.execute(
+def _latest_inbound(session: Session, wa_ids: list[str]) -> dict[str, tuple[str, str, datetime]]:
+    """(text or type, profile name, when) of each number's newest message, in one query."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=InboundEvent.wa_id,
+            order_by=(InboundEvent.received_at.desc(), InboundEvent.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
         select(
+            InboundEvent.wa_id,
             InboundEvent.text,
             InboundEvent.message_type,
             InboundEvent.profile_name,
             InboundEvent.received_at,
+            rank,
         )
-        .where(InboundEvent.wa_id == wa_id)
-        .order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
-        .limit(1)
-    ).first()
-    last_out = session.execute(
-        select(OutboxMessage.preview, OutboxMessage.created_at)
-        .where(OutboxMessage.to_wa_id.in_(_addresses(wa_id)))
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .limit(1)
-    ).first()
-    from_member = last_in is not None and (last_out is None or last_in[3] >= last_out[1])
+        .where(InboundEvent.wa_id.in_(wa_ids))
+        .subquery()
+    )
+    rows = session.execute(select(ranked).where(ranked.c.rank == 1))
+    return {
+        r.wa_id: (r.text or f"({r.message_type} message)", r.profile_name, r.received_at)
+        for r in rows
+    }
+
+
+def _latest_outbound(session: Session, wa_ids: list[str]) -> dict[str, tuple[str, datetime]]:
+    address = func.ltrim(OutboxMessage.to_wa_id, "+")
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=address,
+            order_by=(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(address.label("wa_id"), OutboxMessage.preview, OutboxMessage.created_at, rank)
+        .where(OutboxMessage.to_wa_id.in_([a for w in wa_ids for a in _addresses(w)]))
+        .subquery()
+    )
+    rows = session.execute(select(ranked).where(ranked.c.rank == 1))
+    return {r.wa_id: (r.preview, r.created_at) for r in rows}
+
+
+def conversations(
+    session: Session, *, limit: int = 100, needs_staff_only: bool = False
+) -> list[Conversation]:
+    """Conversations, most recent activity first (a fixed handful of queries, however many)."""
+    tallies = _tallies(session)
+    chosen = [k for k, t in tallies.items() if t.needs_staff or not needs_staff_only]
+    chosen.sort(key=lambda k: tallies[k].last, reverse=True)
+    chosen = chosen[:limit]
+    last_in = _latest_inbound(session, chosen)
+    last_out = _latest_outbound(session, chosen)
+    member_ids = {t.member_id for k in chosen if (t := tallies[k]).member_id is not None}
+    names = (
+        dict(
+            session.execute(
+                select(Member.id, Member.full_name).where(Member.id.in_(member_ids))
+            ).all()
+        )
+        if member_ids
+        else {}
+    )
+    return [_conversation(k, tallies[k], last_in.get(k), last_out.get(k), names) for k in chosen]
+
+
+def _conversation(
+    wa_id: str,
+    tally: _Tally,
+    last_in: tuple[str, str, datetime] | None,
+    last_out: tuple[str, datetime] | None,
+    names: dict[int, str],
+) -> Conversation:
+    from_member = last_in is not None and (last_out is None or last_in[2] >= last_out[1])
     if last_in is not None and from_member:
-        text = last_in[0] or f"({last_in[1]} message)"
+        text = last_in[0]
     else:
         text = last_out[0] if last_out is not None else ""
-    name = None
-    if tally.member_id is not None:
-        name = session.scalar(select(Member.full_name).where(Member.id == tally.member_id))
-    profile = last_in[2] if last_in is not None else ""
+    name = names.get(tally.member_id) if tally.member_id is not None else None
+    profile = last_in[1] if last_in is not None else ""
     return Conversation(
         wa_id=wa_id,
         member_id=tally.member_id,
@@ -186,8 +245,37 @@ def _conversation(session: Session, wa_id: str, tally: _Tally) -> Conversation:
     )
 
 
+def fingerprint(session: Session) -> tuple[object, ...]:
+    """Changes whenever anything the Inbox shows changes; cheap enough to ask every few
+    seconds, so the screen re-reads only when there is something new."""
+    inbound = session.execute(
+        select(
+            func.max(InboundEvent.id),
+            func.sum(case((InboundEvent.staff_read_at.is_(None), 1), else_=0)),
+            func.sum(case((InboundEvent.needs_staff.is_(True), 1), else_=0)),
+        )
+    ).one()
+    outbound = session.execute(
+        select(func.max(OutboxMessage.id), func.max(OutboxMessage.updated_at))
+    ).one()
+    return (*inbound, *outbound)
+
+
 def conversation(session: Session, *, wa_id: str) -> Conversation | None:
-    return next((c for c in conversations(session, limit=10_000) if c.wa_id == wa_id), None)
+    tally = _tallies(session, only=wa_id).get(wa_id)
+    if tally is None:
+        return None
+    names: dict[int, str] = {}
+    if tally.member_id is not None:
+        name = session.scalar(select(Member.full_name).where(Member.id == tally.member_id))
+        names = {tally.member_id: name} if name else {}
+    return _conversation(
+        wa_id,
+        tally,
+        _latest_inbound(session, [wa_id]).get(wa_id),
+        _latest_outbound(session, [wa_id]).get(wa_id),
+        names,
+    )
 
 
 def thread(

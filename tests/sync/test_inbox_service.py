@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from desk.domain.enums import OutboxStatus, StaffRole
@@ -137,3 +138,44 @@ def test_bookable_classes_show_free_seats(db, studio):
         (studio.class_tomorrow, 7, 8),
         (studio.class_later, 8, 8),
     ]
+
+
+def test_the_list_costs_a_fixed_handful_of_queries_however_many_conversations(db, studio):
+    with db.write() as s:
+        for n in range(60):
+            payload = messaging.InboundPayload(
+                wamid=f"wamid.many{n}",
+                wa_id=f"9055500{n:05d}",
+                message_type="text",
+                text=f"hello {n}",
+                received_at=NOW - timedelta(minutes=n),
+            )
+            event = messaging.record_inbound(s, payload, member_id=None)
+            messaging.enqueue(
+                s,
+                to_wa_id=payload.wa_id,
+                body={"kind": "text", "text": "hi"},
+                preview="hi",
+                inbound_event_id=event.id,
+                now=NOW - timedelta(minutes=n) + timedelta(seconds=1),
+            )
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.read() as s:
+            found = inbox.conversations(s, limit=200)
+            before = inbox.fingerprint(s)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    assert len(found) == 63
+    assert found[0].wa_id == "905550000000" and found[0].last_text == "hi"
+    assert not found[0].last_from_member
+    assert len([q for q in statements if q.lstrip().upper().startswith("SELECT")]) <= 7
+    with db.write() as s:
+        inbox.mark_read(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW)
+    with db.read() as s:
+        assert inbox.fingerprint(s) != before

@@ -56,6 +56,7 @@ class InboxView(QWidget):
         self.dialog: QWidget | None = None
         self._loading_list = False
         self._filter_flagged = False
+        self._fingerprint: tuple[object, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(10)
@@ -150,7 +151,13 @@ class InboxView(QWidget):
         ).run()
 
     def _tick(self) -> None:
-        if self.isVisible():
+        """While shown: a cheap look for news, and a full re-read only when there is some."""
+        if self.isVisible() and not self._loading_list:
+            self.ctx.background.read(inbox.fingerprint, owner=self).success(self._news).run()
+
+    def _news(self, mark: tuple[object, ...]) -> None:
+        if mark != self._fingerprint:
+            self._fingerprint = mark
             self.refresh()
 
     def _changed(self, areas: frozenset[str]) -> None:
