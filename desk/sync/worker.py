@@ -314,8 +314,15 @@ class SyncWorker:
         messaging.advance_cursor(session, int(event["cursor"]))
 
     def run_hook(self) -> None:
-        if self._each_round is not None:
+        """The per-round work (waitlist notices). Its failure must not stop messages flowing."""
+        if self._each_round is None:
+            return
+        try:
             self._db.run(self._each_round)
+        except OperationalError:
+            raise
+        except Exception:
+            logger.exception("the per-round sync work failed; messages still flow")
 
     def run_once(self, *, wait: float = 0) -> RoundResult:
         """Push, pull (and process), push the replies, refresh delivery states."""

@@ -292,3 +292,17 @@ def test_headless_sync_runs_until_sigterm(db, db_path, relay, graph):
         event = s.scalars(select(InboundEvent)).one()
         assert event.needs_staff and event.member_id is None
     assert calls_by_key(graph) and max(calls_by_key(graph).values()) == 1
+
+
+def test_a_failing_round_hook_does_not_stop_messages(db, db_path, relay, graph, ayse, caplog):
+    def broken(_session):
+        raise RuntimeError("bug in the waitlist notices")
+
+    relay.member_writes(AYSE_WA, "wamid.K1", "hi")
+    args = argparse.Namespace(
+        db=db_path, relay_url=relay.url, token=DESK_TOKEN, once=True, wait=0.0, verbose=False
+    )
+    assert run_sync_command(args, handler=echo_handler, each_round=broken) == 0
+    graph.wait_for_calls(1)
+    assert calls_by_key(graph) == {reply_key("wamid.K1"): 1}
+    assert "per-round sync work failed" in caplog.text
