@@ -5,6 +5,8 @@
     desk demo --db PATH [--seed N] [--force]
     desk check [--db PATH]
     desk report KIND --db PATH --from DATE --to DATE --format csv|pdf --out FILE
+    desk sync [--db PATH] [--relay-url URL --token T] [--once]
+    desk screenshots --db PATH --out DIR
 
 Each subcommand is a `Command`: a function that adds its arguments and a function that runs it
 and returns the exit code. To add one (`sync`, `screenshots`, `report`...), write those two
@@ -147,10 +149,60 @@ def _run_report(args: argparse.Namespace) -> int:
     return run_report_command(args)
 
 
+# --- desk sync (desk/sync/cli_command.py) -------------------------------------------------
+
+
+def _add_sync(parser: argparse.ArgumentParser) -> None:
+    from desk.sync.cli_command import add_sync_arguments
+
+    add_sync_arguments(parser)
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    from desk.sync.cli_command import run_sync_command
+
+    return run_sync_command(args)
+
+
+# --- desk screenshots -----------------------------------------------------------------------
+
+
+def _add_screenshots(parser: argparse.ArgumentParser) -> None:
+    _db_option(parser, required=True, help="the studio database to show (e.g. a demo)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for PNGs")
+    parser.add_argument("--dark", action="store_true", help="render in the dark palette")
+
+
+def _run_screenshots(args: argparse.Namespace) -> int:
+    import os
+
+    # Offscreen unless the caller chose a platform: this command must run without a screen.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from desk.store.migrate import DatabaseError
+    from desk.ui.screenshots import render_screenshots
+
+    if not Path(args.db).exists():
+        return fail(f"no database at {args.db} (create one with `desk demo`).")
+    try:
+        written = render_screenshots(Path(args.db), Path(args.out), dark=args.dark)
+    except DatabaseError as exc:
+        return fail(str(exc))
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
 COMMANDS: list[Command] = [
     Command("demo", "write a realistic demo studio to a new database", _add_demo, _run_demo),
     Command("check", "check a database's integrity and schema version", _add_check, _run_check),
     Command("report", "export an owner report as CSV or PDF", _add_report, _run_report),
+    Command("sync", "exchange WhatsApp messages with the relay (headless)", _add_sync, _run_sync),
+    Command(
+        "screenshots",
+        "render the main screens to PNG files (offscreen)",
+        _add_screenshots,
+        _run_screenshots,
+    ),
 ]
 
 
