@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from desk.domain.entitlements import Draw, Holding, allocate, choose
 from desk.domain.enums import BookingStatus, LedgerKind, ProductKind, SessionStatus
-from desk.domain.timeutil import local_date, week_start
+from desk.domain.timeutil import day_bounds, local_date, week_start
 from desk.services.sales import ledger_balances, member_sales, terms_of
 from desk.store.models import Booking, ClassSession, LedgerEntry, Sale
 
@@ -88,9 +88,18 @@ def holdings_of(sales: list[Sale], session: Session, tz: ZoneInfo) -> list[Holdi
 
 
 def pending_draws(
-    session: Session, member_id: int, tz: ZoneInfo, *, exclude_booking_ids: Collection[int] = ()
+    session: Session,
+    member_id: int,
+    tz: ZoneInfo,
+    *,
+    exclude_booking_ids: Collection[int] = (),
+    since: datetime | None = None,
 ) -> list[Draw]:
-    """Live bookings not yet completed and not drop-ins: each will draw on an entitlement."""
+    """Live bookings not yet completed and not drop-ins: each will draw on an entitlement.
+
+    `since` leaves out bookings of sessions that started before it: a class from last month
+    that nobody checked in must not block the member's next booking forever.
+    """
     query = (
         select(ClassSession.service_id, ClassSession.starts_at)
         .join(Booking, Booking.class_session_id == ClassSession.id)
@@ -104,18 +113,30 @@ def pending_draws(
     )
     if exclude_booking_ids:
         query = query.where(Booking.id.not_in(list(exclude_booking_ids)))
+    if since is not None:
+        query = query.where(ClassSession.starts_at >= since)
     return [draw_for(service_id, starts_at, tz) for service_id, starts_at in session.execute(query)]
 
 
 def member_holdings(
-    session: Session, *, member_id: int, tz: ZoneInfo, exclude_booking_ids: Collection[int] = ()
+    session: Session,
+    *,
+    member_id: int,
+    tz: ZoneInfo,
+    exclude_booking_ids: Collection[int] = (),
+    now: datetime | None = None,
 ) -> MemberHoldings:
+    """Holdings from the ledger, and the member's upcoming bookings: those from the start of
+    the studio day of `now` on (today's classes not checked in yet still count)."""
     sales = member_sales(session, member_id)
+    since = day_bounds(local_date(now, tz), tz)[0] if now is not None else None
     return MemberHoldings(
         member_id=member_id,
         holdings=tuple(holdings_of(sales, session, tz)),
         pending=tuple(
-            pending_draws(session, member_id, tz, exclude_booking_ids=exclude_booking_ids)
+            pending_draws(
+                session, member_id, tz, exclude_booking_ids=exclude_booking_ids, since=since
+            )
         ),
     )
 
@@ -128,13 +149,13 @@ def choose_for_booking(
     starts_at: datetime,
     tz: ZoneInfo,
     exclude_booking_ids: Collection[int] = (),
+    now: datetime | None = None,
 ) -> Holding:
-    """The entitlement a new booking would use, after the member's other bookings took theirs.
-
-    Raises `NoEntitlement` with the reason in plain words.
+    """The entitlement a new booking would use, after the member's upcoming bookings took
+    theirs. Raises `NoEntitlement` with the reason in plain words.
     """
     held = member_holdings(
-        session, member_id=member_id, tz=tz, exclude_booking_ids=exclude_booking_ids
+        session, member_id=member_id, tz=tz, exclude_booking_ids=exclude_booking_ids, now=now
     )
     return choose(held.after_pending(), draw_for(service_id, starts_at, tz))
 

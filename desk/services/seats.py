@@ -183,6 +183,7 @@ def admit(
         starts_at=cs.starts_at,
         tz=policy.tz,
         exclude_booking_ids=exclude_booking_ids,
+        now=now,
     )
     return Admission(pays_with=chosen, warning=warning)
 

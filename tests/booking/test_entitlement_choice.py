@@ -208,3 +208,26 @@ def test_staff_may_book_a_drop_in_without_entitlement_but_a_trainer_may_not(
     with pytest.raises(NotAllowed):
         scene.book(scene.class_at(NOW + timedelta(days=3)), member, drop_in=True, actor=scene.coach)
     assert booking.BookingResult is type(result)
+
+
+def test_only_upcoming_bookings_hold_a_share_of_the_package(scene: Scene) -> None:
+    """A class from last week nobody checked in does not block the next booking; one from
+    earlier today (not checked in yet) still does."""
+    from desk.domain.enums import Channel
+    from desk.store.models import Booking
+
+    member, _sale = scene.member_with(scene.product(sessions=1))
+    last_week = scene.class_at(NOW - timedelta(days=7))
+    this_morning = scene.class_at(NOW - timedelta(hours=2))
+    with scene.db.write() as s:
+        s.add(
+            Booking(member_id=member, class_session_id=last_week, seat_no=1, channel=Channel.DESK)
+        )
+    assert scene.book(scene.class_at(NOW + timedelta(days=1)), member).pays_with is not None
+    other, _ = scene.member_with(scene.product(sessions=1))
+    with scene.db.write() as s:
+        s.add(
+            Booking(member_id=other, class_session_id=this_morning, seat_no=1, channel=Channel.DESK)
+        )
+    with pytest.raises(NoEntitlement, match="used up"):
+        scene.book(scene.class_at(NOW + timedelta(days=1, hours=2)), other)
