@@ -156,8 +156,6 @@ class SyncWorker:
         self._acked = -1
         self._acked_at = 0.0
         self._next_status_check = 0.0
-        self._lock = threading.Lock()
-        self._online: bool | None = None
 
     # --- pieces of a round, usable headless (`desk sync --once`) and from tests -------------
 
@@ -229,6 +227,8 @@ class SyncWorker:
         """
         cursor = self._db.query(messaging.inbox_cursor)
         events, _ = self._client.inbox(after=cursor, limit=PAGE, wait=wait)
+        if self._stop.is_set():
+            return 0  # stopping: the relay serves these again next time
         pending = events
         while pending:
             try:
@@ -399,8 +399,9 @@ class SyncWorker:
         pushed = self.push_outbox()
         now = time.monotonic()
         if pushed:
-            # The relay sends asynchronously; ask again shortly for the outcome.
-            self._next_status_check = min(self._next_status_check, now + 2.0)
+            # The relay sends asynchronously: ask for the outcome shortly, not right away.
+            due = self._next_status_check
+            self._next_status_check = now + 2.0 if due <= now else min(due, now + 2.0)
         if now < self._next_status_check:
             return pushed > 0
         self._next_status_check = now + self._status_interval
@@ -410,6 +411,7 @@ class SyncWorker:
     def _failed(self, exc: Exception, backoff: _Backoff) -> float:
         if isinstance(exc, RelayError):
             error = str(exc)
+            logger.warning("sync: %s", error)
         else:  # a bug must not kill sync for the rest of the day
             logger.exception("sync round failed")
             error = f"Sync error: {type(exc).__name__}"
@@ -425,8 +427,6 @@ class SyncWorker:
         self._report(online=True)
 
     def _report(self, *, online: bool, error: str = "") -> None:
-        with self._lock:
-            self._online = online
         try:
             summary = self._db.query(messaging.sync_summary)
         except Exception:

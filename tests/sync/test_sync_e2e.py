@@ -306,3 +306,24 @@ def test_a_failing_round_hook_does_not_stop_messages(db, db_path, relay, graph, 
     graph.wait_for_calls(1)
     assert calls_by_key(graph) == {reply_key("wamid.K1"): 1}
     assert "per-round sync work failed" in caplog.text
+
+
+def test_the_running_worker_learns_that_a_reply_was_sent(db, relay, graph, ayse):
+    relay.member_writes(AYSE_WA, "wamid.S1", "hi")
+    client = RelayClient(RelayConfig(relay.url, DESK_TOKEN))
+    worker = SyncWorker(db, client, echo_handler, long_poll_seconds=0.5)
+    worker.start()
+    key = reply_key("wamid.S1")
+    try:
+        # Pushed on the nudge after the message, then asked about a couple of seconds later
+        # (not at the 30-second status interval).
+        wait_for(
+            lambda: db.query(lambda s: messaging.outbox_status(s, key)) == OutboxStatus.SENT,
+            timeout=12,
+            what="the reply to be known as sent",
+        )
+    finally:
+        worker.stop()
+        client.close()
+    with db.read() as s:
+        assert s.scalars(select(OutboxMessage.wamid)).one() == "wamid.FAKE1"
