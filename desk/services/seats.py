@@ -206,7 +206,10 @@ def _pick_seat(
     if seats_available(capacity=cs.capacity, held_by_bookings=len(taken), held_by_offers=held) < 1:
         raise full(session, cs)
     if seat_no is None:
-        return min(n for n in range(1, cs.capacity + 1) if n not in taken)
+        lowest = min((n for n in range(1, cs.capacity + 1) if n not in taken), default=None)
+        if lowest is None:  # only if seats above the capacity were written by hand
+            raise full(session, cs)
+        return lowest
     if seat_no in taken:
         free = ", ".join(str(n) for n in range(1, cs.capacity + 1) if n not in taken)
         raise SeatTaken(f"Seat {seat_no} is taken; free seats: {free}.")
