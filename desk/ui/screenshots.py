@@ -7,6 +7,7 @@ screen's own "loaded" signals — never on sleeps — before grabbing it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -97,6 +98,9 @@ class _Shooter:
 def _today(window: MainWindow, shots: _Shooter) -> None:
     page = window.navigate(pages.TODAY)
     settle(lambda: getattr(page, "calendar", None) is not None)
+    roster = getattr(page, "roster", None)
+    if roster is not None and page.side.isVisible():
+        settle(lambda: roster.data is not None)
     shots.save("today")
 
 
@@ -153,9 +157,17 @@ def _settings(window: MainWindow, shots: _Shooter) -> None:
 
 
 def render_screenshots(
-    db_path: Path, out_dir: Path, *, dark: bool = False, size: tuple[int, int] = SIZE
+    db_path: Path,
+    out_dir: Path,
+    *,
+    dark: bool = False,
+    size: tuple[int, int] = SIZE,
+    at: datetime | None = None,
 ) -> list[Path]:
-    """Today, Schedule week, class roster, member profile, sell dialog, settings as PNGs."""
+    """Today, Schedule week, class roster, member profile, sell dialog, settings as PNGs.
+
+    `at` is the desk's "now" (default: the real time), e.g. a busy morning for the README.
+    """
     from desk.app import application, desk_context
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -165,6 +177,8 @@ def render_screenshots(
     background = Background(db)
     try:
         ctx = desk_context(background, _owner(db))
+        if at is not None:
+            ctx = replace(ctx, clock=lambda: at)
         with db.read() as s:
             studio_name = get_policy(s).studio_name
         window = MainWindow(ctx, default_pages(), studio_name=studio_name)

@@ -27,14 +27,23 @@ def _greeting(now: datetime) -> str:
     return "Good afternoon" if now.hour < 18 else "Good evening"
 
 
-def today_columns(tz: ZoneInfo) -> list[Column[CalendarRow]]:
+def today_columns(tz: ZoneInfo, now: datetime | None = None) -> list[Column[CalendarRow]]:
     def when(r: CalendarRow) -> str:
         start = r.session.starts_at.astimezone(tz)
         return f"{start:%H:%M}–{r.session.ends_at.astimezone(tz):%H:%M}"
 
+    def over(r: CalendarRow) -> str | None:
+        """Finished or cancelled classes fade; the day's remaining ones stand out."""
+        done = now is not None and r.session.ends_at <= now
+        return "muted" if done or r.cancelled else None
+
     return [
-        Column("Time", when, sort=lambda r: r.session.starts_at.isoformat()),
-        Column("Class", lambda r: r.session.service_name + (" (cancelled)" if r.cancelled else "")),
+        Column("Time", when, sort=lambda r: r.session.starts_at.isoformat(), tone=over),
+        Column(
+            "Class",
+            lambda r: r.session.service_name + (" (cancelled)" if r.cancelled else ""),
+            tone=over,
+        ),
         Column("Trainer", lambda r: r.session.trainer_name),
         Column("Room", lambda r: r.session.room_name or "—"),
         Column(
@@ -147,8 +156,9 @@ class TodayPage(QWidget):
         ]
         for stat, value in zip(self.stats, values, strict=True):
             stat.value.setText(value)
-        self.rows.columns = today_columns(tz)
+        self.rows.columns = today_columns(tz, self.ctx.now())
         self.rows.set_rows(calendar.rows)
+        self._open_next(calendar)
         self.body.setCurrentWidget(self.list if calendar.rows else self.empty)
         if not self.ctx.who.may_open(pages.SETTINGS):
             self.empty.set_text(
@@ -157,6 +167,21 @@ class TodayPage(QWidget):
                 "from the Schedule.",
             )
         self.loaded.emit(calendar)
+
+    def _open_next(self, calendar: Calendar) -> None:
+        """On arrival, the class in progress or next up is already open: check-in is one click."""
+        if self.side.isVisible():
+            return
+        now = self.ctx.now()
+        live = [r for r in calendar.rows if not r.cancelled and r.session.ends_at > now]
+        if not live:
+            return
+        self.side.show()
+        self.session_opened.emit(live[0].id)
+        proxy = self.list.model()
+        for row in range(proxy.rowCount()):
+            if proxy.index(row, 0).data(ROW_ROLE).id == live[0].id:
+                self.list.selectRow(row)
 
     def _open(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -67,3 +69,23 @@ def test_a_trainer_sees_only_their_own_classes_and_no_members(qtbot, db, studio,
     calendar = loaded.args[0]
     assert {row.session.trainer_id for row in calendar.rows} <= {studio.trainer}
     assert page.calendar.trainers == tuple(t for t in calendar.trainers if t.id == studio.trainer)
+
+
+def test_today_opens_the_next_class_ready_for_check_in(qtbot, owner_ctx, studio, clock):
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from desk.domain.timeutil import local_datetime
+    from desk.ui.schedule.page import TodayWithRoster
+
+    tz = ZoneInfo("Europe/Istanbul")
+    tomorrow = studio.built_at.astimezone(tz).date() + timedelta(days=1)
+    clock.set(local_datetime(tomorrow, time(17, 30), tz))
+    page = TodayWithRoster(owner_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.roster.loaded) as loaded:
+        page.activate()
+    assert loaded.args[0].row.id == studio.classes[0]
+    assert page.stats[0].value.text() == "1"
+    assert page.title.text() == "Good afternoon, Olivia Owner"
