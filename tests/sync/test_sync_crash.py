@@ -49,19 +49,39 @@ def _progress(db: Database) -> tuple[int, int]:
     return db.query(read)
 
 
-def _kill_round(ctx, db_path, relay: RelayStack, mode: str, after: float) -> None:
+def _kill_round(ctx, db, db_path, relay: RelayStack, mode: str, moment) -> None:
+    """Start a sync process and SIGKILL it when `moment(done_so_far)` says so."""
     ready = ctx.Event()
     process = ctx.Process(
         target=crash_worker.run_worker,
-        args=(str(db_path), relay.url, DESK_TOKEN, mode, 0.01, ready),
+        args=(str(db_path), relay.url, DESK_TOKEN, mode, 0.005, ready),
         daemon=True,
     )
     process.start()
     assert ready.wait(30), "the sync process did not start"
-    time.sleep(after)
+    started, deadline = _progress(db)[0], time.monotonic() + 20
+    while not moment(_progress(db)[0] - started) and time.monotonic() < deadline:
+        time.sleep(0.002)
     os.kill(process.pid, signal.SIGKILL)
     process.join(10)
     assert process.exitcode == -signal.SIGKILL
+
+
+def _kill_moment(rng: random.Random, backlog: int):
+    """When to kill, whatever the machine's speed: after a random number of the waiting
+    messages were processed (mid-batch, mid-push), or at a random time once idle."""
+    target = rng.randint(0, backlog)
+    jitter = rng.uniform(0.0, 0.03)
+    idle = rng.uniform(0.05, 0.6) if target == backlog and rng.random() < 0.4 else 0.0
+    reached: list[float] = []
+
+    def moment(done: int) -> bool:
+        if done < target:
+            return False
+        reached.append(reached[0] if reached else time.monotonic())
+        return time.monotonic() - reached[0] >= jitter + idle
+
+    return moment
 
 
 def _settle(db: Database, relay: RelayStack, expected: int) -> None:
@@ -99,7 +119,8 @@ def test_sigkill_at_random_points_loses_nothing_and_sends_nothing_twice(
             relay.member_writes(*rng.choice(posted))
         mode = "threads" if round_no % 2 == 0 else "rounds"
         before = _progress(db)[0]
-        _kill_round(ctx, db_path, relay, mode, after=rng.uniform(0.0, 1.2))
+        moment = _kill_moment(rng, backlog=len(posted) - before)
+        _kill_round(ctx, db, db_path, relay, mode, moment)
         done, waiting = _progress(db)
         progressed += done > before
         if (done, waiting) != (len(posted), 0):
