@@ -11,10 +11,11 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QScrollArea, QToolTip, QVBoxLayout, QWidget
 
+from desk.ui.schedule.grid_paint import fonts, paint_event
 from desk.ui.style import Theme, current_theme
 
 GUTTER = 56
@@ -252,7 +253,7 @@ class ScheduleGrid(QWidget):
         offset = self.scroll.horizontalScrollBar().value()
         col_w = self.column_width(self.canvas.width())
         today = self.now.date() if self.now else None
-        title_font, sub_font = _fonts(self.font())
+        title_font, sub_font = fonts(self.font())
         for index, column in enumerate(self.columns):
             x = GUTTER + index * col_w - offset
             box = QRectF(x + 8, 4, col_w - 16, HEADER - 8)
@@ -294,7 +295,7 @@ class ScheduleGrid(QWidget):
                 painter.fillRect(QRectF(GUTTER + index * col_w, 0, col_w, height), tint)
 
     def _paint_hours(self, painter: QPainter, theme: Theme, width: int) -> None:
-        _, small = _fonts(self.font())
+        _, small = fonts(self.font())
         painter.setFont(small)
         for hour in range(self.first_hour, self.last_hour + 1):
             y = int(self._y(hour * 60))
@@ -309,96 +310,7 @@ class ScheduleGrid(QWidget):
             )
 
     def _paint_event(self, painter: QPainter, theme: Theme, event: GridEvent) -> None:
-        rect = self._rects[event.key]
-        base = QColor(event.colour)
-        fill = QColor(theme.colour("surface"))
-        tint = QColor(base)
-        tint.setAlphaF(0.28 if theme.dark else 0.14)
-        path = QPainterPath()
-        path.addRoundedRect(rect, 6, 6)
-        painter.fillPath(path, fill)
-        painter.fillPath(path, tint)
-        selected = event.key == self.selected
-        border = QColor(theme.colour("accent")) if selected else QColor(base).lighter(115)
-        pen = QPen(border, 2 if selected else 1)
-        if event.private:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.drawPath(path)
-        painter.fillRect(QRectF(rect.x(), rect.y() + 3, 4, rect.height() - 6), base)
-        self._paint_event_text(painter, theme, event, rect.adjusted(10, 4, -6, -4))
-
-    def _paint_event_text(self, painter: QPainter, theme: Theme, event: GridEvent, box: QRectF):
-        title_font, small = _fonts(self.font())
-        metrics = QFontMetrics(title_font)
-        # When the name and the "6/8" pill do not fit side by side, the pill moves under the
-        # name so the name stays readable.
-        _, small_font = _fonts(self.font())
-        bold = QFont(small_font)
-        bold.setBold(True)
-        pill_room = QFontMetrics(bold).horizontalAdvance(event.occupancy) + 16
-        narrow = metrics.horizontalAdvance(event.title) + pill_room > box.width()
-        pill_w = 0.0
-        if event.occupancy and not narrow:
-            pill_w = self._paint_pill(painter, theme, event, QPointF(box.right(), box.y()), True)
-        painter.setFont(title_font)
-        painter.setPen(theme.colour("muted" if event.cancelled else "text"))
-        title = metrics.elidedText(
-            event.title, Qt.TextElideMode.ElideRight, int(box.width() - pill_w)
-        )
-        painter.drawText(QRectF(box.x(), box.y(), box.width() - pill_w, 18), title)
-        small_metrics = QFontMetrics(small)
-        y = box.y() + 19
-        time_text = f"{event.start:%H:%M}–{event.end:%H:%M}"
-        if narrow and event.occupancy:
-            used = self._paint_pill(painter, theme, event, QPointF(box.x(), y - 1), False)
-            painter.setFont(small)
-            painter.setPen(theme.colour("muted"))
-            rest = QRectF(box.x() + used, y, box.width() - used, small_metrics.height())
-            painter.drawText(
-                rest,
-                small_metrics.elidedText(
-                    f"{event.start:%H:%M}", Qt.TextElideMode.ElideRight, int(rest.width())
-                ),
-            )
-            y += 18
-            lines = []
-        else:
-            lines = [time_text]
-        if event.detail:
-            lines.append(event.detail)
-        if event.waitlist:
-            lines.append(f"{event.waitlist} waiting")
-        if event.cancelled:
-            lines = ["Cancelled", *lines]
-        painter.setFont(small)
-        painter.setPen(theme.colour("muted"))
-        for line in lines:
-            if y + small_metrics.height() > box.bottom() + 2:
-                break
-            shown = small_metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(box.width()))
-            if line.endswith("waiting"):
-                painter.setPen(theme.colour("warn_text"))
-            painter.drawText(QRectF(box.x(), y, box.width(), small_metrics.height()), shown)
-            y += small_metrics.height()
-
-    def _paint_pill(
-        self, painter: QPainter, theme: Theme, event: GridEvent, at: QPointF, right: bool
-    ) -> float:
-        """The "6/8" pill, anchored at its top-right (`right`) or top-left corner."""
-        _, small = _fonts(self.font())
-        bold = QFont(small)
-        bold.setBold(True)
-        width = QFontMetrics(bold).horizontalAdvance(event.occupancy) + 12
-        left = at.x() - width if right else at.x()
-        pill = QRectF(left, at.y(), width, 17)
-        path = QPainterPath()
-        path.addRoundedRect(pill, 8, 8)
-        painter.fillPath(path, theme.colour(f"{event.tone}_soft"))
-        painter.setFont(bold)
-        painter.setPen(theme.colour(f"{event.tone}_text"))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, event.occupancy)
-        return width + 4
+        paint_event(painter, theme, event, self._rects[event.key], self.font(), self.selected)
 
     def _paint_now(self, painter: QPainter, theme: Theme, col_w: float) -> None:
         if self.now is None:
@@ -416,12 +328,3 @@ class ScheduleGrid(QWidget):
             painter.setBrush(theme.colour("now"))
             painter.drawEllipse(QRectF(x - 4, y - 4, 8, 8))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-
-
-def _fonts(base: QFont) -> tuple[QFont, QFont]:
-    title = QFont(base)
-    title.setBold(True)
-    title.setPointSizeF(max(8.5, base.pointSizeF()))
-    small = QFont(base)
-    small.setPointSizeF(max(7.5, base.pointSizeF() - 1))
-    return title, small
