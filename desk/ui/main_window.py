@@ -146,6 +146,13 @@ class MainWindow(QMainWindow):
         self.busy.setVisible(pending > 0)
 
     def _shortcuts(self) -> None:
+        # Ctrl+1, Ctrl+2… jump to the pages in the order the navigation lists them.
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            key = item.data(Qt.ItemDataRole.UserRole)
+            item.setToolTip(f"Ctrl+{row + 1}")
+            jump = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
+            jump.activated.connect(lambda key=key: self.navigate(key))
         if not self.ctx.who.may_open(pages.MEMBERS):
             return
         for keys in ("Ctrl+K", "Ctrl+F"):

@@ -141,3 +141,21 @@ def test_pause_a_package_moves_its_expiry(qtbot, db, owner_ctx, studio):
         (paused,) = sales.entitlements(s, member_id=studio.bora, now=owner_ctx.now())
     assert (paused.expires_on - sold.expires_on).days == 14
     assert profile.entitlements.data(profile.entitlements.index(0, 4)) == "Paused"
+
+
+def test_ctrl_k_then_enter_opens_the_profile_from_any_page(qtbot, owner_ctx):
+    window = open_window(qtbot, owner_ctx)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    qtbot.keyClick(window.nav, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page == "schedule"
+    qtbot.keyClick(window.nav, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    picker = window.search_popup.picker
+    with qtbot.waitSignal(picker.results_shown):
+        qtbot.keyClicks(picker.query, "bora")
+    members = window.pages["members"]
+    with qtbot.waitSignal(members.profile.loaded):
+        qtbot.keyClick(picker.query, Qt.Key.Key_Return)
+    assert window.current_page == "members"
+    assert members.profile.name.text() == "Bora Demir"
+    assert not window.search_popup.isVisible()
