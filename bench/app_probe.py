@@ -1,0 +1,148 @@
+"""Run in a fresh process by `bench.app_start`: start the desk and say when it is usable.
+
+    python -m bench.app_probe --db PATH      # the real app, composed as desk/app.py does
+    python -m bench.app_probe --bare         # the floor: an empty PySide6 main window
+
+The desk is built the way `desk.app` builds it (application(), open_database(), Background,
+build_window() with the default pages), signed in as the owner without the PIN dialog, then
+sent to the Schedule page. "Usable" is the first paint of the schedule grid after the week's
+sessions arrived from the worker. Then the app visits Today, Members and the busiest member's
+profile, and reports its peak RSS. One JSON line on stdout: monotonic instants and the RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+WAIT_S = 60.0
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def _wait(app: Any, ready: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not become ready")
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def _painted_after(widget: Any, condition: Callable[[], bool]) -> Callable[[], bool]:
+    """A flag that turns true once `widget` has painted while `condition()` held."""
+    from PySide6.QtCore import QEvent, QObject
+
+    seen = {"painted": False}
+
+    class PaintWatch(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint and condition():
+                seen["painted"] = True
+            return False
+
+    watch = PaintWatch(widget)
+    widget.installEventFilter(watch)
+    return lambda: seen["painted"]
+
+
+def bare() -> dict[str, float]:
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    text = QLabel("Studio Desk")
+    window.setCentralWidget(text)
+    window.resize(1280, 760)
+    painted = _painted_after(text, lambda: True)
+    window.show()
+    _wait(app, painted)
+    return {"usable": time.monotonic(), "rss_mb": _peak_rss_mb()}
+
+
+def _owner(db: Any) -> Any:
+    from desk.domain.enums import StaffRole
+    from desk.services import staff
+    from desk.services.staff import StaffSession
+    from desk.ui.context import SignedIn
+
+    with db.read() as s:
+        owner = next(u for u in staff.list_staff(s) if u.role is StaffRole.OWNER)
+    return SignedIn(StaffSession(owner.id, owner.name, owner.role))
+
+
+def _studio_name(db: Any) -> str:
+    from desk.services.settings import get_policy
+
+    with db.read() as s:
+        return get_policy(s).studio_name
+
+
+def desk(path: Path) -> dict[str, float]:
+    from desk.app import application, build_window
+    from desk.store.open import open_database
+    from desk.ui import context as pages
+    from desk.ui.worker import Background
+
+    marks = {"imported": time.monotonic()}
+    app = application()
+    db = open_database(path)
+    background = Background(db)
+    marks["opened"] = time.monotonic()
+    window = build_window(background, _owner(db), _studio_name(db))
+    page = window.navigate(pages.SCHEDULE)
+    painted = _painted_after(page.grid.canvas, lambda: page.calendar is not None)
+    window.show()
+    marks["shown"] = time.monotonic()
+    _wait(app, painted)
+    marks["usable"] = time.monotonic()
+    marks["rss_usable_mb"] = _peak_rss_mb()
+    _browse(app, window, path)
+    marks["rss_mb"] = _peak_rss_mb()
+    background.shutdown()
+    return marks
+
+
+def _browse(app: Any, window: Any, path: Path) -> None:
+    """Today, Members and the busiest member's profile: a receptionist's first minute."""
+    import sqlite3
+
+    from desk.ui import context as pages
+
+    today = window.navigate(pages.TODAY)
+    _wait(app, lambda: getattr(today, "calendar", None) is not None)
+    members = window.navigate(pages.MEMBERS)
+    _wait(app, lambda: members.rows.rowCount() > 0)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    busiest = conn.execute(
+        "SELECT member_id FROM bookings GROUP BY member_id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    conn.close()
+    members.open_member(busiest)
+    profile = members.profile
+    _wait(app, lambda: profile.data is not None and profile.data.member.id == busiest)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.app_probe")
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--bare", action="store_true")
+    args = parser.parse_args()
+    marks = bare() if args.bare else desk(args.db)
+    print(json.dumps(marks), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

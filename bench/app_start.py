@@ -1,0 +1,66 @@
+"""App cold start to a usable schedule, and its peak memory, against a bare PySide6 window.
+
+Each launch is a new Python process (`bench.app_probe`) timed from just before it is spawned:
+interpreter start, imports, opening (and schema-checking) the database, building the main
+window with every page, and the first paint of the week's schedule with its sessions. The
+baseline is the floor for any Python + Qt desk app: an empty QMainWindow shown and painted.
+The OS file cache is warm after the first launch, as it is on a desk PC that ran the app
+before; launches alternate between ours and the baseline, and the median is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.timing import Line
+
+TIMEOUT_S = 180
+
+
+def launch(args: list[str]) -> tuple[float, dict[str, Any]]:
+    """(seconds from spawn to usable, the probe's marks relative to the spawn)."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.app_probe", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"app probe failed ({done.returncode}): {done.stderr[-1500:]}")
+    marks = json.loads(done.stdout.strip().splitlines()[-1])
+    relative = {k: (v if k.startswith("rss") else v - started) for k, v in marks.items()}
+    return relative["usable"], relative
+
+
+def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> list[Line]:
+    runs, warm = (1, 0) if quick else (5, 1)
+    ours, bare = [], []
+    for _ in range(warm + runs):  # the first pair warms the file cache and is not counted
+        ours.append(launch(["--db", str(path)]))
+        bare.append(launch(["--bare"]))
+    ours, bare = ours[warm:], bare[warm:]
+    start = statistics.median(t for t, _ in ours)
+    floor = statistics.median(t for t, _ in bare)
+    rss = statistics.median(m["rss_mb"] for _, m in ours)
+    rss_floor = statistics.median(m["rss_mb"] for _, m in bare)
+    marks = min(ours, key=lambda pair: abs(pair[0] - start))[1]
+    log(
+        "  app start: imports done {imported:.2f} s, database open {opened:.2f} s, window "
+        "built and shown {shown:.2f} s, schedule painted {usable:.2f} s; RSS when usable "
+        "{rss_usable_mb:.0f} MB, after Today/Members/profile {rss_mb:.0f} MB".format(**marks)
+    )
+    return [
+        Line("app start to a usable schedule (offscreen)", "s", start, floor,
+             targets=(("ours<", 2.0),)),
+        Line("app peak RSS, studio open (schedule, today, members, profile)", "MB", rss,
+             rss_floor),
+    ]  # fmt: skip
