@@ -200,3 +200,24 @@ def test_a_new_lead_has_no_booking_actions(view, qtbot):
     assert view.member.badge.text() == "new lead"
     assert not view.member.book_button.isVisibleTo(view)
     assert view.member.lead_hint.isVisibleTo(view)
+
+
+def test_a_message_arriving_in_the_open_conversation_shows_up_read(view, qtbot, db, studio):
+    open_ayse(view, qtbot)
+    qtbot.waitUntil(lambda: view.list.rows[AYSE_WA].unread.text() == "", timeout=5000)
+    with db.write() as s:
+        payload = InboundPayload(
+            wamid="wamid.a3",
+            wa_id=AYSE_WA,
+            message_type="text",
+            text="Also, is there parking?",
+            received_at=NOW + timedelta(minutes=1),
+        )
+        messaging.record_inbound(s, payload, member_id=studio.ayse)
+    view.timer.setInterval(100)
+    qtbot.waitUntil(
+        lambda: view.messages.bubbles[-1].text.text() == "Also, is there parking?", timeout=5000
+    )
+    qtbot.waitUntil(lambda: view.list.rows[AYSE_WA].unread.text() == "", timeout=5000)
+    with db.read() as s:
+        assert inbox.conversation(s, wa_id=AYSE_WA).unread == 0

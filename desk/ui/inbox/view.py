@@ -181,6 +181,7 @@ class InboxView(QWidget):
         self.listed.emit(len(shown))
         if self.current is not None and any(c.wa_id == self.current for c in everything):
             self._load_thread(self.current)
+            self._read_open_conversation()
 
     def open_conversation(self, wa_id: str) -> None:
         if wa_id != self.current:
@@ -189,14 +190,20 @@ class InboxView(QWidget):
         self.current = wa_id
         self.list.select(wa_id)
         self._load_thread(wa_id)
+        self._read_open_conversation()
+
+    def _read_open_conversation(self) -> None:
+        """What staff have on screen is read, including messages arriving while it is open."""
+        wa_id = self.current
         summary = next((c for c in self.conversations if c.wa_id == wa_id), None)
-        if summary is not None and summary.unread:
-            actor, now = self.ctx.who.actor, self.ctx.now()
-            self.ctx.background.write(
-                lambda s: inbox.mark_read(s, wa_id=wa_id, actor=actor, now=now),
-                changes=[INBOX],
-                owner=self,
-            ).run()
+        if wa_id is None or summary is None or not summary.unread or not self.isVisible():
+            return
+        actor, now = self.ctx.who.actor, self.ctx.now()
+        self.ctx.background.write(
+            lambda s: inbox.mark_read(s, wa_id=wa_id, actor=actor, now=now),
+            changes=[INBOX],
+            owner=self,
+        ).run()
 
     def _load_thread(self, wa_id: str) -> None:
         now = self.ctx.now()
