@@ -8,6 +8,7 @@ returns database results) and re-emits it as `status_changed`, then `synced` (on
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -48,7 +49,9 @@ class SyncBridge(QObject):
 
     def on_status(self, status: SyncStatus) -> None:
         """Pass as `SyncWorker(on_status=...)`; safe to call from any thread."""
-        self._carrier.arrived.emit(status)
+        # If the window (and this bridge with it) is already gone there is nobody to tell.
+        with contextlib.suppress(RuntimeError):
+            self._carrier.arrived.emit(status)
 
     # -- main thread ---------------------------------------------------------------------------
 
