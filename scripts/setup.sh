@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Qt's offscreen and X11 (xcb) platforms, fonts, and binutils for PyInstaller.
 QT_DEBS=(libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
-         libglib2.0-0 libdbus-1-3 fonts-dejavu-core binutils)
+         libglib2.0-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+         libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
+         fonts-dejavu-core binutils)
 missing=()
 if command -v dpkg >/dev/null 2>&1; then
   for pkg in "${QT_DEBS[@]}"; do
