@@ -128,15 +128,14 @@ class RelayClient:
             raise RelayError("Relay sent something that is not JSON.", status_code=code) from exc
 
     def inbox(
-        self, *, after: int, limit: int = 50, wait: float = 0
+        self, *, after: int | None, limit: int = 50, wait: float = 0
     ) -> tuple[list[dict[str, Any]], int]:
-        data = self._call(
-            "GET",
-            "/v1/inbox",
-            params={"after": after, "limit": limit, "wait": wait},
-            read_timeout=wait + READ_MARGIN,
-        )
-        return list(data.get("events", [])), int(data.get("cursor", after))
+        """Events after `after` (None: after the relay's own acknowledged cursor)."""
+        params: dict[str, float] = {"limit": limit, "wait": wait}
+        if after is not None:
+            params["after"] = after
+        data = self._call("GET", "/v1/inbox", params=params, read_timeout=wait + READ_MARGIN)
+        return list(data.get("events", [])), int(data.get("cursor", after or 0))
 
     def ack(self, cursor: int) -> int:
         data = self._call("POST", "/v1/inbox/ack", json={"cursor": cursor})

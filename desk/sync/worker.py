@@ -155,6 +155,7 @@ class SyncWorker:
         self._threads: list[threading.Thread] = []
         self._acked = -1
         self._acked_at = 0.0
+        self._checked_at = 0.0
         self._next_status_check = 0.0
 
     # --- pieces of a round, usable headless (`desk sync --once`) and from tests -------------
@@ -226,6 +227,9 @@ class SyncWorker:
         hand-off to staff applies.
         """
         cursor = self._db.query(messaging.inbox_cursor)
+        due = time.monotonic() - self._checked_at > REACK_SECONDS
+        if cursor > 0 and due and self._look_for_reset(cursor):
+            cursor = 0
         events, _ = self._client.inbox(after=cursor, limit=PAGE, wait=wait)
         if self._stop.is_set():
             return 0  # stopping: the relay serves these again next time
@@ -268,13 +272,31 @@ class SyncWorker:
             self._acked = self._client.ack(cursor)
         except RelayRejected:
             # Our cursor is beyond anything the relay ever issued: it lost its database.
-            # Read its inbox from the start again; the wamid dedupe makes replays harmless.
-            logger.warning(
-                "relay does not know cursor %d; reading its inbox from the start", cursor
-            )
-            self._db.run(lambda s: messaging.rewind_cursor(s, 0))
-            self._acked = 0
+            self._relay_was_reset(f"relay does not know cursor {cursor}")
+            return
         self._acked_at = time.monotonic()
+
+    def _look_for_reset(self, cursor: int) -> bool:
+        """A relay that lost its database and has since issued more cursors than ours would
+        silently hide its first messages from us. It serves from its own acknowledged point
+        when asked without `after`: an event at or below our cursor that we never processed
+        can only come from a relay that started again."""
+        self._checked_at = time.monotonic()
+        events, _ = self._client.inbox(after=None, limit=1, wait=0)
+        if not events or int(events[0]["cursor"]) > cursor:
+            return False
+        wamid = str(events[0].get("wamid") or "")
+        if not wamid or self._db.query(lambda s: messaging.already_processed(s, wamid)):
+            return False
+        self._relay_was_reset(f"relay serves an unseen message at cursor {events[0]['cursor']}")
+        return True
+
+    def _relay_was_reset(self, why: str) -> None:
+        # Read its inbox from the start again; the wamid dedupe makes replays harmless.
+        logger.warning("%s; reading its inbox from the start", why)
+        self._db.run(lambda s: messaging.rewind_cursor(s, 0))
+        self._acked = 0
+        self._acked_at = 0.0
 
     def _process_event(self, event: dict[str, Any]) -> None:
         if not event.get("wamid"):

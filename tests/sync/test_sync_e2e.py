@@ -327,3 +327,22 @@ def test_the_running_worker_learns_that_a_reply_was_sent(db, relay, graph, ayse)
         client.close()
     with db.read() as s:
         assert s.scalars(select(OutboxMessage.wamid)).one() == "wamid.FAKE1"
+
+
+def test_a_reset_relay_that_already_issued_more_cursors_than_ours_is_noticed(
+    db, db_path, relay, graph, ayse, tmp_path
+):
+    relay.member_writes_many([(AYSE_WA, f"wamid.M{n}", f"m{n}") for n in range(2)])
+    assert sync_once(db_path, relay) == 0  # our cursor is 2
+    relay.restart_empty(tmp_path / "relay-new.sqlite3")
+    # The new relay hands out cursors 1..4 before the desk comes back: asking "after 2"
+    # alone would never show the first two.
+    relay.member_writes_many([(AYSE_WA, f"wamid.N{n}", f"n{n}") for n in range(4)])
+    for _ in range(2):
+        assert sync_once(db_path, relay) == 0
+    with db.read() as s:
+        assert all(messaging.already_processed(s, f"wamid.N{n}") for n in range(4))
+        assert messaging.inbox_cursor(s) == 4
+    wait_for(lambda: len(graph.calls) >= 6, what="all six replies")
+    time.sleep(0.3)
+    assert max(calls_by_key(graph).values()) == 1 and len(calls_by_key(graph)) == 6
