@@ -33,7 +33,7 @@ NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 def main(out: Path) -> None:
     qt_compat.protect_singletons()
     app = QApplication.instance() or QApplication([])
-    style.apply(app, dark=False)
+    style.apply(app, dark=os.environ.get("INBOX_DARK") == "1")
     folder = Path(tempfile.mkdtemp())
     db = Database.open_file(folder / "inbox.sqlite3")
     migrate.upgrade(db, backup=False)

@@ -242,10 +242,9 @@ def test_the_last_seat_goes_to_exactly_one_and_the_other_is_offered_the_waitlist
 
 
 def assert_full_and_offered(answer: dict[str, Any], studio: Studio) -> None:
-    when = shown(studio.starts["tomorrow18"])
-    assert words(answer) == (
-        f"Reformer Pilates on {when} is full. Shall I put you on the waitlist? You'd be #1."
-    )
+    said = words(answer)
+    assert shown(studio.starts["tomorrow18"]) in said and "is full" in said, said
+    assert "waitlist" in said and "#1" in said, said
     assert [c["title"] for c in choices(answer)] == ["Join waitlist", "No thanks"]
 
 
@@ -282,9 +281,8 @@ def test_a_member_books_reschedules_and_cancels(studio, graph):
     confirm = phone.say("please cancel my reformer class")
     assert words(confirm).endswith("It's free of charge."), words(confirm)
     done = phone.choose(choices(confirm)[0])
-    assert words(done) == (
-        f"Done, your Reformer Pilates on {shown(studio.starts['later18'])} is cancelled."
-    )
+    assert shown(studio.starts["later18"]) in words(done), words(done)
+    assert words(done).endswith("is cancelled."), words(done)
     assert live_bookings(studio.db, studio.classes["later18"]) == []
     with studio.db.read() as s:
         assert (
