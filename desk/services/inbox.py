@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from desk.domain import phone as phones
-from desk.domain.enums import SEAT_HOLDING_STATUSES, OutboxStatus, SessionKind, StaffRole
+from desk.domain.enums import SEAT_HOLDING_STATUSES, SessionKind, StaffRole
 from desk.domain.errors import InvalidInput, NotAllowed
 from desk.services import audit, members, messaging, occupancy, sales
 from desk.services.actor import Actor
@@ -505,15 +505,3 @@ def staff_reply(
         characters=len(body),
     )
     return key
-
-
-def waiting_replies(session: Session) -> int:
-    """Messages written at the desk (or by the assistant) not yet handed to the relay."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.PENDING)
-        )
-        or 0
-    )
