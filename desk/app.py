@@ -71,12 +71,15 @@ class Desk:
             return False
         self.window = build_window(self.background, dialog.who, dialog.title.text())
         self.window.signed_out.connect(self._signed_out)
-        inbox = self.window.pages.get(pages.INBOX)
-        if isinstance(inbox, InboxView):
-            inbox.reply_queued.connect(lambda _key: self.sync.nudge())
+        self.window.page_built.connect(self._wire_page)
         self._show_sync(status_text(self.sync.last, self.tz) if self.sync.last else None)
         self.window.show()
         return True
+
+    def _wire_page(self, key: str, page: object) -> None:
+        # A staff reply waits in the outbox: push it now rather than at the next sync round.
+        if key == pages.INBOX and isinstance(page, InboxView):
+            page.reply_queued.connect(lambda _key: self.sync.nudge())
 
     def _sync_status(self, status: object) -> None:
         self._show_sync(status_text(status, self.tz))  # type: ignore[arg-type]

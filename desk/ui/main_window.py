@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
     """Pages are built by the factories the composition root hands in."""
 
     signed_out = Signal()
+    #: A page was built (on its first visit): (key, widget), for the composition root to wire.
+    page_built = Signal(str, object)
 
     def __init__(
         self, ctx: DeskContext, factories: dict[str, PageFactory], *, studio_name: str = ""
@@ -72,6 +74,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Studio Desk — {studio_name}" if studio_name else "Studio Desk")
         self.resize(1280, 760)
         self.setMinimumSize(1024, 640)
+        self.factories = factories
+        #: The pages this role may open, in navigation order.
+        self.allowed: list[str] = []
+        #: The pages built so far: each is built on its first visit, so signing in is quick and
+        #: no screen loads data nobody looked at.
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
         self.nav = QListWidget()
@@ -81,10 +88,7 @@ class MainWindow(QMainWindow):
         for key, text, icon_file in NAVIGATION:
             if not ctx.who.may_open(key):
                 continue
-            page = factories[key](ctx, self) if key in factories else _placeholder(key)
-            page.setObjectName("Page")
-            self.pages[key] = page
-            self.stack.addWidget(page)
+            self.allowed.append(key)
             item = QListWidgetItem(icon(icon_file), text)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -164,12 +168,21 @@ class MainWindow(QMainWindow):
 
     def navigate(self, key: str) -> QWidget | None:
         """Show a page; refused (returns None) when the signed-in role may not open it."""
-        if key not in self.pages:
+        if key not in self.allowed:
             self.statusBar().showMessage("Your role cannot open that page.", 5000)
             return None
-        for row in range(self.nav.count()):
-            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
-                self.nav.setCurrentRow(row)
+        self.nav.setCurrentRow(self.allowed.index(key))
+        return self.page(key)
+
+    def page(self, key: str) -> QWidget:
+        """The page for `key`, built now if this is its first visit."""
+        if key not in self.pages:
+            factory = self.factories.get(key)
+            page = factory(self.ctx, self) if factory else _placeholder(key)
+            page.setObjectName("Page")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            self.page_built.emit(key, page)
         return self.pages[key]
 
     @property
@@ -178,8 +191,7 @@ class MainWindow(QMainWindow):
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
 
     def _show_row(self, row: int) -> None:
-        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
-        page = self.pages[key]
+        page = self.page(self.allowed[row])
         self.stack.setCurrentWidget(page)
         activate = getattr(page, "activate", None)
         if callable(activate):

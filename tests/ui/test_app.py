@@ -58,7 +58,7 @@ def test_run_gui_signs_in_and_returns_when_the_window_closes(qtbot, db_path, stu
             return False
         seen["user"] = shown[0].user_label.text()
         seen["sync"] = shown[0].sync_state.text()
-        seen["pages"] = list(shown[0].pages)
+        seen["pages"] = list(shown[0].allowed)
         shown[0].close()
         return True
 

@@ -153,7 +153,7 @@ def test_ctrl_k_then_enter_opens_the_profile_from_any_page(qtbot, owner_ctx):
     picker = window.search_popup.picker
     with qtbot.waitSignal(picker.results_shown):
         qtbot.keyClicks(picker.query, "bora")
-    members = window.pages["members"]
+    members = window.page("members")
     with qtbot.waitSignal(members.profile.loaded):
         qtbot.keyClick(picker.query, Qt.Key.Key_Return)
     assert window.current_page == "members"

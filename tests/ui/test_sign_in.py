@@ -89,6 +89,10 @@ def test_owner_sees_everything(qtbot, owner_ctx):
         "Settings",
     ]
     assert window.user_label.text() == "Signed in: Olivia Owner · Owner"
+    # Pages are built on their first visit: signing in shows Today without loading the rest.
+    assert list(window.pages) == ["today"]
+    window.navigate("settings")
+    assert list(window.pages) == ["today", "settings"]
 
 
 def test_reception_cannot_open_settings_or_reports(qtbot, reception_ctx):
