@@ -57,6 +57,8 @@ class SalesPage(QWidget):
         self.catalog = QListWidget()
         self.catalog.setObjectName("Products")
         self.catalog.setSpacing(2)
+        self.catalog.setWordWrap(True)
+        self.catalog.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.catalog.currentRowChanged.connect(lambda _r: self._ready())
         self.catalog.itemDoubleClicked.connect(lambda _i: self.sell())
         self.sell_button = button("Sell…", kind="primary", on_click=self.sell)

@@ -28,7 +28,7 @@ def amount_text(minor: int, currency: str) -> str:
 
 def terms_text(product: ProductView) -> str:
     if product.kind is ProductKind.PACKAGE:
-        what = f"{product.sessions} sessions"
+        what = "1 session" if product.sessions == 1 else f"{product.sessions} sessions"
     elif product.weekly_cap:
         what = f"Membership, up to {product.weekly_cap} visits a week"
     else:
