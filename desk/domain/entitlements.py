@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from desk.domain.enums import EntitlementStatus, ProductKind
 from desk.domain.errors import NoEntitlement
-from desk.domain.timeutil import week_start
+from desk.domain.timeutil import day_month_year, week_start
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,7 @@ def allocate(holdings: Sequence[Holding], draws: Sequence[Draw]) -> list[Holding
 
 
 def _day(day: date | None) -> str:
-    """ "3 Nov 2025" ("%-d" is not portable: Windows' strftime refuses it)."""
-    return "" if day is None else f"{day.day} {day:%b %Y}"
+    return "" if day is None else day_month_year(day)
 
 
 _REASON_ORDER = ("weekly_cap", "used_up", "paused", "expired", "not_started", "not_covered")

@@ -51,3 +51,22 @@ def require_aware(value: datetime, what: str = "time") -> datetime:
     if value.tzinfo is None:
         raise InvalidInput(f"The {what} needs a timezone.")
     return value
+
+
+# Days are spelled by hand: Windows' strftime refuses glibc's no-padding flag, and the studio
+# PCs run Windows. Month and weekday names come from strftime (portable), the day from .day.
+
+
+def day_month(day: date) -> str:
+    """ "3 Nov"."""
+    return f"{day.day} {day:%b}"
+
+
+def day_month_year(day: date) -> str:
+    """ "3 Nov 2025"."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def weekday_day_month(day: date) -> str:
+    """ "Mon 3 Nov"."""
+    return f"{day:%a} {day.day} {day:%b}"

@@ -23,7 +23,7 @@ from desk.domain.enums import (
     StaffRole,
 )
 from desk.domain.errors import InvalidTransition
-from desk.domain.timeutil import local_date
+from desk.domain.timeutil import day_month_year, local_date
 from desk.services import audit, noshows, waitlist
 from desk.services.actor import SYSTEM, Actor
 from desk.services.ledger import (
@@ -351,7 +351,7 @@ def expire_due(session: Session, *, now: datetime | None = None) -> list[Expiry]
             member_id=sale.member_id,
             kind=LedgerKind.EXPIRE,
             delta=-left,
-            reason=f"expired on {expiry.day} {expiry:%b %Y}",
+            reason=f"expired on {day_month_year(expiry)}",
             created_at=now,
         )
         if insert_once(session, row):

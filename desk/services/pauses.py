@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus, ProductKind, SessionStatus, StaffRole
 from desk.domain.errors import InvalidInput, InvalidTransition, NotFound
-from desk.domain.timeutil import local_date
+from desk.domain.timeutil import day_month, day_month_year, local_date
 from desk.services import audit
 from desk.services.actor import Actor
 from desk.services.sales import ledger_balances, terms_of
@@ -56,7 +56,7 @@ def _refuse_unpausable(session: Session, sale: Sale, today: date) -> None:
         )
     expiry = terms_of(sale).effective_expiry()
     if expiry is not None and expiry < today:
-        raise InvalidTransition(f"{sale.product_name} expired on {expiry.day} {expiry:%b %Y}.")
+        raise InvalidTransition(f"{sale.product_name} expired on {day_month_year(expiry)}.")
     if sale.kind is ProductKind.PACKAGE and ledger_balances(session, [sale.id])[sale.id] <= 0:
         raise InvalidTransition(f"{sale.product_name} is used up; there is nothing to pause.")
 
@@ -71,14 +71,12 @@ def _check_range(sale: Sale, starts_on: date, ends_on: date, today: date) -> Non
     expiry = terms_of(sale).effective_expiry()
     if expiry is not None and starts_on > expiry:
         raise InvalidInput(
-            f"{sale.product_name} expires on {expiry.day} {expiry:%b %Y}, before the pause."
+            f"{sale.product_name} expires on {day_month_year(expiry)}, before the pause."
         )
     for pause in sale.pauses:
         if pause.starts_on <= ends_on and starts_on <= pause.ends_on:
             first, last = pause.starts_on, pause.ends_on
-            raise InvalidInput(
-                f"It is already paused {first.day} {first:%b} – {last.day} {last:%b %Y}."
-            )
+            raise InvalidInput(f"It is already paused {day_month(first)} – {day_month_year(last)}.")
 
 
 def _bookings_inside(session: Session, sale: Sale, starts_on: date, ends_on: date) -> list[int]:

@@ -35,6 +35,7 @@ from desk.domain.errors import (
     SeatTaken,
 )
 from desk.domain.policies import seats_available
+from desk.domain.timeutil import weekday_day_month
 from desk.services import holdings, noshows
 from desk.services.actor import Actor
 from desk.services.settings import get_policy
@@ -86,7 +87,7 @@ def load_member(session: Session, member_id: int) -> Member:
 def describe(session: Session, cs: ClassSession) -> str:
     """ "Reformer Pilates on Mon 3 Nov 18:00" in the studio's own time."""
     local = cs.starts_at.astimezone(get_policy(session).tz)
-    return f"{cs.service.name} on {local:%a} {local.day} {local:%b %H:%M}"
+    return f"{cs.service.name} on {weekday_day_month(local)} {local:%H:%M}"
 
 
 def refuse_if_closed(session: Session, cs: ClassSession, now: datetime) -> None:

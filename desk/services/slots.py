@@ -25,7 +25,7 @@ from desk.domain.enums import (
     SessionStatus,
 )
 from desk.domain.errors import InvalidInput, NotFound, ScheduleConflict
-from desk.domain.timeutil import local_datetime, require_aware
+from desk.domain.timeutil import local_datetime, require_aware, weekday_day_month
 from desk.services.settings import get_policy
 from desk.store.models import (
     Booking,
@@ -172,8 +172,8 @@ def when(interval: Interval, tz: ZoneInfo) -> str:
     """ "Tue 10 Mar 18:00-18:50" in the studio's time, for messages."""
     start, end = (t.astimezone(tz) for t in interval)
     if start.date() == end.date():
-        return f"{start:%a %-d %b %H:%M}-{end:%H:%M}"
-    return f"{start:%a %-d %b %H:%M} to {end:%a %-d %b %H:%M}"
+        return f"{weekday_day_month(start)} {start:%H:%M}-{end:%H:%M}"
+    return f"{weekday_day_month(start)} {start:%H:%M} to {weekday_day_month(end)} {end:%H:%M}"
 
 
 def _check_interval(starts_at: datetime, ends_at: datetime) -> None:
