@@ -13,6 +13,7 @@ from desk.reports.layouts import members as members_layout
 from desk.reports.layouts import noshows as noshows_layout
 from desk.reports.layouts import occupancy as occupancy_layout
 from desk.reports.layouts import packages as packages_layout
+from desk.reports.layouts.common import Heading
 from desk.reports.model import ReportDocument
 from desk.services.reports.common import now_or_default, studio_of
 from desk.services.reports.members import members
@@ -70,8 +71,7 @@ def _scope(session: Session, request: ReportRequest) -> str:
 def build(session: Session, request: ReportRequest) -> ReportDocument:
     """Run the requested report in `session` (a read transaction) and lay it out."""
     now = now_or_default(request.now)
-    studio = studio_of(session).name
-    scope = _scope(session, request)
+    heading = Heading(studio_of(session).name, _scope(session, request), now)
     r = request
     if r.kind == "occupancy":
         occ = occupancy(
@@ -83,7 +83,7 @@ def build(session: Session, request: ReportRequest) -> ReportDocument:
             room_id=r.room_id,
             now=now,
         )
-        return occupancy_layout.document(occ, studio=studio, scope=scope, generated_at=now)
+        return occupancy_layout.document(occ, heading)
     if r.kind == "noshows":
         missed = no_shows(
             session,
@@ -94,9 +94,9 @@ def build(session: Session, request: ReportRequest) -> ReportDocument:
             room_id=r.room_id,
             now=now,
         )
-        return noshows_layout.document(missed, studio=studio, scope=scope, generated_at=now)
+        return noshows_layout.document(missed, heading)
     if r.kind == "members":
         people = members(session, date_from=r.date_from, date_to=r.date_to, now=now)
-        return members_layout.document(people, studio=studio, scope=scope, generated_at=now)
+        return members_layout.document(people, heading)
     money = packages(session, date_from=r.date_from, date_to=r.date_to, now=now)
-    return packages_layout.document(money, studio=studio, scope=scope, generated_at=now)
+    return packages_layout.document(money, heading)

@@ -1,20 +1,66 @@
-"""Bits every report layout uses: labels for days, hours and weeks, figure text, heatmaps."""
+"""Bits every report layout uses: the document frame, labels for days, hours and weeks, figure
+text, heatmaps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from desk.domain.money import Money
-from desk.reports.model import NONE_TEXT, Heatmap
-from desk.services.reports.common import WEEKDAYS
+from desk.reports.model import NONE_TEXT, Chart, Figure, Heatmap, ReportDocument, Table
+from desk.services.reports.common import WEEKDAYS, Period
 
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Heading:
+    """What tops every report alike: the studio, the filters in force, when it was made."""
+
+    studio: str
+    scope: str
+    generated_at: datetime
+
+
+def laid_out(
+    kind: str,
+    title: str,
+    period: Period,
+    heading: Heading,
+    *,
+    figures: tuple[Figure, ...],
+    charts: tuple[Chart, ...],
+    tables: tuple[Table, ...],
+    main: str,
+    notes: tuple[str, ...],
+) -> ReportDocument:
+    """The document for one report over `period`."""
+    return ReportDocument(
+        kind=kind,
+        title=title,
+        studio=heading.studio,
+        date_from=period.date_from,
+        date_to=period.date_to,
+        timezone=period.timezone,
+        generated_at=heading.generated_at,
+        figures=figures,
+        charts=charts,
+        tables=tables,
+        main=main,
+        scope=heading.scope,
+        notes=notes,
+    )
+
+
 def week_label(monday: date) -> str:
     return f"{monday:%d %b}"
+
+
+def week_labels(weeks: Iterable[Any]) -> tuple[str, ...]:
+    """Chart categories for rows that each have a `week_of` Monday."""
+    return tuple(week_label(w.week_of) for w in weeks)
 
 
 def week_range(monday: date) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from desk.reports.layouts.common import values, week_label, week_range
+from desk.reports.layouts.common import Heading, laid_out, values, week_labels, week_range
 from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
 from desk.services.reports.members import MembersReport
 
@@ -126,7 +125,7 @@ def _figures(rep: MembersReport) -> tuple[Figure, ...]:
 def _charts(rep: MembersReport) -> tuple[Any, ...]:
     trend = LineChart(
         "Visits and active members per week",
-        tuple(week_label(w.week_of) for w in rep.weeks),
+        week_labels(rep.weeks),
         (
             Series("Visits", values(rep.weeks, lambda w: float(w.visits))),
             Series("Active members", values(rep.weeks, lambda w: float(w.active_members))),
@@ -143,7 +142,7 @@ def _charts(rep: MembersReport) -> tuple[Any, ...]:
     )
     joined = BarChart(
         "New members per week",
-        tuple(week_label(w.week_of) for w in rep.weeks),
+        week_labels(rep.weeks),
         (Series("New members", values(rep.weeks, lambda w: float(w.new_members))),),
         "count",
         tab="New per week",
@@ -151,22 +150,16 @@ def _charts(rep: MembersReport) -> tuple[Any, ...]:
     return (trend, spread, joined)
 
 
-def document(
-    rep: MembersReport, *, studio: str, scope: str, generated_at: datetime
-) -> ReportDocument:
-    return ReportDocument(
-        kind="members",
-        title="Members",
-        studio=studio,
-        date_from=rep.period.date_from,
-        date_to=rep.period.date_to,
-        timezone=rep.period.timezone,
-        generated_at=generated_at,
+def document(rep: MembersReport, heading: Heading) -> ReportDocument:
+    return laid_out(
+        "members",
+        "Members",
+        rep.period,
+        heading,
         figures=_figures(rep),
         charts=_charts(rep),
         tables=_tables(rep),
         main="visits",
-        scope=scope,
         notes=(
             "A visit is a completed (checked-in) booking of a class or appointment.",
             f"Tapering and lapsed are judged as of {rep.as_of:%d %b %Y}.",

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from desk.reports.layouts.common import (
+    Heading,
     count,
     heatmap,
+    laid_out,
     percent,
     slot_label,
     values,
-    week_label,
+    week_labels,
     week_range,
 )
 from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
@@ -149,7 +150,7 @@ def _charts(rep: NoShowReport) -> tuple[Any, ...]:
     )
     trend = LineChart(
         "Weekly",
-        tuple(week_label(w.week_of) for w in rep.weeks),
+        week_labels(rep.weeks),
         (
             Series("No-show %", values(rep.weeks, lambda w: w.counts.no_show_rate)),
             Series("Late cancel %", values(rep.weeks, lambda w: w.counts.late_cancel_rate)),
@@ -160,23 +161,17 @@ def _charts(rep: NoShowReport) -> tuple[Any, ...]:
     return (services, slots, trend)
 
 
-def document(
-    rep: NoShowReport, *, studio: str, scope: str, generated_at: datetime
-) -> ReportDocument:
+def document(rep: NoShowReport, heading: Heading) -> ReportDocument:
     until = rep.counted_until.astimezone(rep.period.tz)
-    return ReportDocument(
-        kind="noshows",
-        title="No-shows and late cancels",
-        studio=studio,
-        date_from=rep.period.date_from,
-        date_to=rep.period.date_to,
-        timezone=rep.period.timezone,
-        generated_at=generated_at,
+    return laid_out(
+        "noshows",
+        "No-shows and late cancels",
+        rep.period,
+        heading,
         figures=_figures(rep),
         charts=_charts(rep),
         tables=_tables(rep),
         main="by-member",
-        scope=scope,
         notes=(
             f"Sessions that started before {until:%d %b %Y %H:%M}; group classes and private "
             "appointments.",

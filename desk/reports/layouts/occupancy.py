@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from desk.reports.layouts.common import (
+    Heading,
     count,
     heatmap,
+    laid_out,
     percent,
     slot_label,
     values,
-    week_label,
+    week_labels,
     week_range,
 )
 from desk.reports.model import (
@@ -154,7 +155,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
     )
     trend = LineChart(
         "Weekly",
-        tuple(week_label(w.week_of) for w in rep.weeks),
+        week_labels(rep.weeks),
         (
             Series("Fill", values(rep.weeks, lambda w: w.fill.fill_rate)),
             Series("Attended", values(rep.weeks, lambda w: w.fill.attendance_rate)),
@@ -165,22 +166,16 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
     return (booked, attended, services, trend)
 
 
-def document(
-    rep: OccupancyReport, *, studio: str, scope: str, generated_at: datetime
-) -> ReportDocument:
-    return ReportDocument(
-        kind="occupancy",
-        title="Occupancy",
-        studio=studio,
-        date_from=rep.period.date_from,
-        date_to=rep.period.date_to,
-        timezone=rep.period.timezone,
-        generated_at=generated_at,
+def document(rep: OccupancyReport, heading: Heading) -> ReportDocument:
+    return laid_out(
+        "occupancy",
+        "Occupancy",
+        rep.period,
+        heading,
         figures=_figures(rep),
         charts=_charts(rep),
         tables=_tables(rep),
         main="classes",
-        scope=scope,
         notes=(
             "Group classes only; cancelled classes and private appointments are left out.",
             "Booked = attended + no-shows + not yet marked; cancellations never count.",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from desk.domain.enums import ProductKind
 from desk.domain.money import Money, exponent
-from desk.reports.layouts.common import count, values, week_label, week_range
+from desk.reports.layouts.common import Heading, count, laid_out, values, week_labels, week_range
 from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
 from desk.services.reports.packages import PackagesReport
 
@@ -194,7 +194,7 @@ def _charts(rep: PackagesReport) -> tuple[Any, ...]:
     )
     trend = LineChart(
         "Revenue per week",
-        tuple(week_label(w.week_of) for w in rep.weeks),
+        week_labels(rep.weeks),
         (Series("Revenue", values(rep.weeks, lambda w: _major(w.revenue_minor, cur))),),
         "money",
         cur,
@@ -203,22 +203,17 @@ def _charts(rep: PackagesReport) -> tuple[Any, ...]:
     return (revenue, usage, trend)
 
 
-def document(
-    rep: PackagesReport, *, studio: str, scope: str, generated_at: datetime
-) -> ReportDocument:
-    return ReportDocument(
-        kind="packages",
-        title="Packages and money",
-        studio=studio,
-        date_from=rep.period.date_from,
-        date_to=rep.period.date_to,
-        timezone=rep.period.timezone,
-        generated_at=generated_at,
+def document(rep: PackagesReport, heading: Heading) -> ReportDocument:
+    as_of = f"Balances as of {rep.as_of:%d %b %Y}"
+    return laid_out(
+        "packages",
+        "Packages and money",
+        rep.period,
+        replace(heading, scope=heading.scope or as_of),
         figures=_figures(rep),
         charts=_charts(rep),
         tables=_tables(rep),
         main="by-product",
-        scope=scope or f"Balances as of {rep.as_of:%d %b %Y}",
         notes=(
             "Liability values each package's unused sessions at its own price per session.",
             "Memberships are counted in sales and renewals but carry no session liability.",
