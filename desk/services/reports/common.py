@@ -6,9 +6,9 @@ write (not even the default settings row), and return frozen dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import Field, dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, DateTime, Integer, Select, String, case, cast, func, literal
@@ -18,7 +18,7 @@ from desk.domain.enums import BookingStatus
 from desk.domain.errors import InvalidInput
 from desk.domain.timeutil import day_bounds, local_date, week_start, zone
 from desk.services.settings import get_policy
-from desk.store.models import ClassSession, StudioSettings
+from desk.store.models import Booking, ClassSession, StudioSettings
 from desk.store.types import utcnow
 
 SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
@@ -143,6 +143,28 @@ class SessionFilter:
 def rate(part: int, whole: int) -> float | None:
     """A share in 0..1, or None when there is nothing to divide by (shown as "–")."""
     return part / whole if whole else None
+
+
+class Tally:
+    """Base for a frozen dataclass of counts: two tallies add up field by field.
+
+    `sum(tallies, Kind())` then totals any number of them.
+    """
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    def __add__(self, other: Self) -> Self:
+        kind: Any = type(self)
+        total: Self = kind(
+            *[getattr(self, n) + getattr(other, n) for n in self.__dataclass_fields__]
+        )
+        return total
+
+
+def bookings_in(*statuses: BookingStatus) -> ColumnElement[int]:
+    """SQL: how many of the grouped bookings are in one of `statuses` (0 when none)."""
+    counted = case((Booking.status.in_(statuses), 1), else_=0)
+    return cast(func.coalesce(func.sum(counted), 0), Integer)
 
 
 # -- studio-local time inside SQL ---------------------------------------------------------------

@@ -8,12 +8,11 @@ then added up from those groups (services, local day × hour, members), never fr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, case, cast, func, select, type_coerce
+from sqlalchemy import Select, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus, ServiceKind, SessionStatus
@@ -21,6 +20,8 @@ from desk.domain.timeutil import local_date, week_start
 from desk.services.reports.common import (
     Period,
     SessionFilter,
+    Tally,
+    bookings_in,
     local_clock,
     local_day,
     local_hour,
@@ -43,7 +44,7 @@ COUNTED = (
 
 
 @dataclass(frozen=True)
-class Attendance:
+class Attendance(Tally):
     """What became of the bookings of sessions that have started."""
 
     attended: int = 0
@@ -63,21 +64,6 @@ class Attendance:
     @property
     def late_cancel_rate(self) -> float | None:
         return rate(self.late_cancels, self.bookings)
-
-    def __add__(self, other: Attendance) -> Attendance:
-        return Attendance(
-            self.attended + other.attended,
-            self.no_shows + other.no_shows,
-            self.late_cancels + other.late_cancels,
-            self.unmarked + other.unmarked,
-        )
-
-
-def _sum(items: Iterable[Attendance]) -> Attendance:
-    total = Attendance()
-    for item in items:
-        total = total + item
-    return total
 
 
 @dataclass(frozen=True)
@@ -135,15 +121,11 @@ class NoShowReport:
     chronic_after: int
 
 
-def _count(status: BookingStatus) -> ColumnElement[int]:
-    return cast(func.coalesce(func.sum(case((Booking.status == status, 1), else_=0)), 0), Integer)
-
-
 _COUNTS = (
-    _count(BookingStatus.COMPLETED),
-    _count(BookingStatus.NO_SHOW),
-    _count(BookingStatus.LATE_CANCELLED),
-    _count(BookingStatus.BOOKED),
+    bookings_in(BookingStatus.COMPLETED),
+    bookings_in(BookingStatus.NO_SHOW),
+    bookings_in(BookingStatus.LATE_CANCELLED),
+    bookings_in(BookingStatus.BOOKED),
 )
 
 
@@ -259,7 +241,7 @@ def no_shows(
         period=period,
         filters=filters,
         counted_until=until,
-        total=_sum(r.counts for r in services),
+        total=sum((r.counts for r in services), Attendance()),
         by_kind=tuple(KindNoShows(k, kinds[k]) for k in ServiceKind if k in kinds),
         by_service=services,
         by_slot=tuple(SlotNoShows(d, h, c) for (d, h), c in sorted(slots.items())),

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Row, case, cast, func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus, SessionKind, SessionStatus
@@ -22,6 +22,8 @@ from desk.services.reports.common import (
     BOOKED_STATUSES,
     Period,
     SessionFilter,
+    Tally,
+    bookings_in,
     local_clock,
     parse_clock,
     period_of,
@@ -33,7 +35,7 @@ KeyT = TypeVar("KeyT", bound=Hashable)
 
 
 @dataclass(frozen=True)
-class Fill:
+class Fill(Tally):
     """Counts shared by every roll-up. Rates are seat-weighted: sum(booked) / sum(capacity)."""
 
     sessions: int = 0
@@ -61,25 +63,6 @@ class Fill:
     @property
     def average_booked(self) -> float | None:
         return self.booked / self.sessions if self.sessions else None
-
-    def __add__(self, other: Fill) -> Fill:
-        return Fill(
-            self.sessions + other.sessions,
-            self.seats + other.seats,
-            self.booked + other.booked,
-            self.attended + other.attended,
-            self.no_shows + other.no_shows,
-            self.late_cancels + other.late_cancels,
-            self.waitlisted + other.waitlisted,
-            self.full_sessions + other.full_sessions,
-        )
-
-
-def total_of(fills: Iterable[Fill]) -> Fill:
-    total = Fill()
-    for fill in fills:
-        total = total + fill
-    return total
 
 
 class SessionOccupancy(NamedTuple):
@@ -167,12 +150,6 @@ class OccupancyReport:
     weeks: tuple[WeekOccupancy, ...]
 
 
-def _count(*statuses: BookingStatus) -> ColumnElement[int]:
-    return cast(
-        func.coalesce(func.sum(case((Booking.status.in_(statuses), 1), else_=0)), 0), Integer
-    )
-
-
 def _session_rows(
     session: Session, period: Period, filters: SessionFilter
 ) -> Sequence[Row[*tuple[Any, ...]]]:
@@ -191,10 +168,10 @@ def _session_rows(
             ClassSession.trainer_id,
             ClassSession.room_id,
             ClassSession.capacity,
-            _count(*BOOKED_STATUSES),
-            _count(BookingStatus.COMPLETED),
-            _count(BookingStatus.NO_SHOW),
-            _count(BookingStatus.LATE_CANCELLED),
+            bookings_in(*BOOKED_STATUSES),
+            bookings_in(BookingStatus.COMPLETED),
+            bookings_in(BookingStatus.NO_SHOW),
+            bookings_in(BookingStatus.LATE_CANCELLED),
             waitlist_peak,
         )
         .outerjoin(Booking, Booking.class_session_id == ClassSession.id)
@@ -324,7 +301,7 @@ def occupancy(
     return OccupancyReport(
         period=period,
         filters=filters,
-        total=total_of(g.fill for g in by_service),
+        total=sum((g.fill for g in by_service), Fill()),
         sessions=tuple(sessions),
         by_service=by_service,
         by_trainer=_groups(sessions, counts, lambda s: (s.trainer_id, s.trainer)),
@@ -332,8 +309,3 @@ def occupancy(
         heatmap=cells,
         weeks=_weeks(period, sessions, counts),
     )
-
-
-def week_label(monday: date) -> str:
-    sunday = monday + timedelta(days=6)
-    return f"{monday:%d %b}–{sunday:%d %b}"
