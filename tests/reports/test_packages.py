@@ -9,7 +9,8 @@ import pytest
 
 from desk.domain.enums import LedgerKind, ProductKind, SaleChannel, StaffRole
 from desk.domain.errors import InvalidInput
-from desk.services.reports.packages import packages, session_value
+from desk.services.reports.balances import session_value
+from desk.services.reports.packages import packages
 from tests.reports.studio import Studio
 
 MARCH_1, MARCH_31 = date(2024, 3, 1), date(2024, 3, 31)

@@ -1,22 +1,27 @@
 """Packages and money: sales, sessions sold vs used, what is still owed, what is about to lapse.
 
-Money stays in integer minor units. The value of unused sessions is taken per sale from its frozen
-price: n sessions of a sale are worth round_half_up(n × price_minor / sessions) minor units.
+Money stays in integer minor units. What members hold (balances, their worth, renewals due,
+breakage) is worked out in `desk.services.reports.balances`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import LedgerKind, ProductKind, SaleChannel
 from desk.domain.errors import InvalidInput
-from desk.domain.timeutil import day_bounds, local_date
+from desk.services.reports.balances import (
+    HeldSale,
+    ProductLiability,
+    held_lists,
+    held_sales,
+    liability,
+)
 from desk.services.reports.common import (
     Period,
     local_clock,
@@ -26,16 +31,9 @@ from desk.services.reports.common import (
     period_of,
     studio_of,
 )
-from desk.store.models import LedgerEntry, Member, Sale, SalePause, StaffUser
+from desk.store.models import LedgerEntry, Sale, StaffUser
 
 NO_SELLER = "—"
-
-
-def session_value(sessions_left: int, price_minor: int, sessions: int) -> int:
-    """Worth of `sessions_left` sessions of a sale, rounded half up to a whole minor unit."""
-    if sessions <= 0 or sessions_left <= 0:
-        return 0
-    return (2 * sessions_left * price_minor + sessions) // (2 * sessions)
 
 
 @dataclass(frozen=True)
@@ -61,41 +59,6 @@ class ProductUsage:
     sessions_used: int
     #: Net staff adjustments recorded in the period.
     adjusted: int
-
-
-@dataclass(frozen=True)
-class HeldSale:
-    """A package or membership with what is left of it as of the report's day."""
-
-    sale_id: int
-    member_id: int
-    member: str
-    phone: str
-    product: str
-    kind: ProductKind
-    sold_on: date
-    sessions: int | None
-    #: Sessions left (None for memberships).
-    remaining: int | None
-    #: Last valid day, pauses included; None while open-ended or not yet activated.
-    expires_on: date | None
-    price_minor: int
-    currency: str
-
-    @property
-    def value_minor(self) -> int:
-        if self.sessions is None or self.remaining is None:
-            return 0
-        return session_value(self.remaining, self.price_minor, self.sessions)
-
-
-@dataclass(frozen=True)
-class ProductLiability:
-    product: str
-    currency: str
-    sales: int
-    sessions_left: int
-    value_minor: int
 
 
 @dataclass(frozen=True)
@@ -153,11 +116,25 @@ def _count(kind: LedgerKind) -> ColumnElement[int]:
     return cast(func.sum(case((LedgerEntry.kind == kind, 1), else_=0)), Integer)
 
 
+def _net_used() -> ColumnElement[int]:
+    """Sessions used: consumptions minus the restores that undid some of them."""
+    return _count(LedgerKind.CONSUME) - _count(LedgerKind.RESTORE)
+
+
+def _sold_in(period: Period) -> tuple[ColumnElement[bool], ...]:
+    """Sales made in the period and not voided."""
+    return (Sale.sold_at >= period.starts, Sale.sold_at < period.ends, Sale.voided_at.is_(None))
+
+
+def _recorded_in(period: Period) -> tuple[ColumnElement[bool], ...]:
+    return (LedgerEntry.created_at >= period.starts, LedgerEntry.created_at < period.ends)
+
+
 def _sales_by(session: Session, period: Period, key: Any) -> list[tuple[Any, str, int, int, int]]:
     sessions = func.coalesce(func.sum(Sale.sessions), 0)
     query = (
         select(key, Sale.currency, func.count(), func.sum(Sale.price_minor), sessions)
-        .where(Sale.sold_at >= period.starts, Sale.sold_at < period.ends, Sale.voided_at.is_(None))
+        .where(*_sold_in(period))
         .group_by(key, Sale.currency)
     )
     return [(k, cur, int(n), int(rev), int(ses)) for k, cur, n, rev, ses in session.execute(query)]
@@ -189,7 +166,7 @@ def _usage(session: Session, period: Period) -> tuple[ProductUsage, ...]:
         select(
             Sale.product_name, Sale.kind, func.count(), func.coalesce(func.sum(Sale.sessions), 0)
         )
-        .where(Sale.sold_at >= period.starts, Sale.sold_at < period.ends, Sale.voided_at.is_(None))
+        .where(*_sold_in(period))
         .group_by(Sale.product_name, Sale.kind)
     )
     sold = {(name, kind): (n, int(ses or 0)) for name, kind, n, ses in session.execute(sold_query)}
@@ -198,11 +175,11 @@ def _usage(session: Session, period: Period) -> tuple[ProductUsage, ...]:
         select(
             Sale.product_name,
             Sale.kind,
-            _count(LedgerKind.CONSUME) - _count(LedgerKind.RESTORE),
+            _net_used(),
             cast(adjusted, Integer),
         )
         .join(Sale, Sale.id == LedgerEntry.sale_id)
-        .where(LedgerEntry.created_at >= period.starts, LedgerEntry.created_at < period.ends)
+        .where(*_recorded_in(period))
         .group_by(Sale.product_name, Sale.kind)
     )
     used = {(name, kind): (int(n), int(a)) for name, kind, n, a in session.execute(used_query)}
@@ -215,109 +192,6 @@ def _usage(session: Session, period: Period) -> tuple[ProductUsage, ...]:
     )
 
 
-def _pause_days(session: Session) -> dict[int, int]:
-    days: dict[int, int] = defaultdict(int)
-    for sale_id, starts_on, ends_on in session.execute(
-        select(SalePause.sale_id, SalePause.starts_on, SalePause.ends_on)
-    ):
-        days[sale_id] += (ends_on - starts_on).days + 1
-    return days
-
-
-def _held(session: Session, period: Period, as_of: date) -> list[tuple[HeldSale, int]]:
-    """Sales that can still matter as of `as_of`, each with its balance before any expire row.
-
-    Trimmed in SQL: voided sales, packages with nothing left, and sales whose expiry (before
-    pauses) is earlier than both the period and the as-of day, unless a pause moved it.
-    """
-    tz = period.tz
-    cutoff = day_bounds(as_of, tz)[1]
-    counted = LedgerEntry.created_at < cutoff
-    left = cast(func.coalesce(func.sum(case((counted, LedgerEntry.delta), else_=0)), 0), Integer)
-    unexpired = case(
-        (counted & (LedgerEntry.kind != LedgerKind.EXPIRE), LedgerEntry.delta), else_=0
-    )
-    before_expiry = cast(func.coalesce(func.sum(unexpired), 0), Integer)
-    paused = exists().where(SalePause.sale_id == Sale.id)
-    query = (
-        select(
-            Sale.id,
-            Sale.member_id,
-            Member.full_name,
-            Member.phone,
-            Sale.product_name,
-            Sale.kind,
-            Sale.sold_at,
-            Sale.sessions,
-            Sale.expires_on,
-            Sale.price_minor,
-            Sale.currency,
-            left,
-            before_expiry,
-        )
-        .join(Member, Member.id == Sale.member_id)
-        .join(LedgerEntry, LedgerEntry.sale_id == Sale.id)
-        .where(
-            Sale.voided_at.is_(None),
-            Sale.sold_at < cutoff,
-            or_(Sale.expires_on.is_(None), Sale.expires_on >= min(period.date_from, as_of), paused),
-        )
-        .group_by(Sale.id, Member.id)
-        .having(or_(Sale.kind == ProductKind.MEMBERSHIP, before_expiry > 0))
-    )
-    pauses = _pause_days(session)
-    held = []
-    for row in session.execute(query):
-        (
-            sid,
-            mid,
-            name,
-            phone,
-            product,
-            kind,
-            sold_at,
-            sessions,
-            expires,
-            price,
-            cur,
-            rem,
-            unexp,
-        ) = row
-        expiry = None if expires is None else expires + timedelta(days=pauses.get(sid, 0))
-        membership = kind is ProductKind.MEMBERSHIP
-        held.append(
-            (
-                HeldSale(
-                    sid,
-                    mid,
-                    name,
-                    phone or "",
-                    product,
-                    kind,
-                    local_date(sold_at, tz),
-                    sessions,
-                    None if membership else int(rem),
-                    expiry,
-                    price,
-                    cur,
-                ),
-                int(unexp),
-            )
-        )
-    return held
-
-
-def _liability(held: list[HeldSale]) -> tuple[ProductLiability, ...]:
-    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for sale in held:
-        entry = totals[sale.product, sale.currency]
-        entry[0] += 1
-        entry[1] += sale.remaining or 0
-        entry[2] += sale.value_minor
-    rows = [ProductLiability(p, c, *values) for (p, c), values in totals.items()]
-    return tuple(sorted(rows, key=lambda r: (-r.value_minor, r.product.casefold())))
-
-
 def _weeks(session: Session, period: Period, currency: str) -> tuple[WeekSales, ...]:
     tz = period.tz
     sold_week = local_week(
@@ -327,12 +201,7 @@ def _weeks(session: Session, period: Period, currency: str) -> tuple[WeekSales, 
         parse_day(w): (int(n), int(rev))
         for w, n, rev in session.execute(
             select(sold_week, func.count(), func.sum(Sale.price_minor))
-            .where(
-                Sale.sold_at >= period.starts,
-                Sale.sold_at < period.ends,
-                Sale.voided_at.is_(None),
-                Sale.currency == currency,
-            )
+            .where(*_sold_in(period), Sale.currency == currency)
             .group_by(sold_week)
         )
     }
@@ -342,38 +211,10 @@ def _weeks(session: Session, period: Period, currency: str) -> tuple[WeekSales, 
     used = {
         parse_day(w): int(n)
         for w, n in session.execute(
-            select(used_week, _count(LedgerKind.CONSUME) - _count(LedgerKind.RESTORE))
-            .where(LedgerEntry.created_at >= period.starts, LedgerEntry.created_at < period.ends)
-            .group_by(used_week)
+            select(used_week, _net_used()).where(*_recorded_in(period)).group_by(used_week)
         )
     }
     return tuple(WeekSales(m, *sold.get(m, (0, 0)), used.get(m, 0)) for m in period.mondays())
-
-
-def _lists(
-    held: list[tuple[HeldSale, int]], period: Period, as_of: date, within_days: int
-) -> tuple[list[HeldSale], list[HeldSale], list[HeldSale]]:
-    """Outstanding packages, renewals due within `within_days`, and breakage in the period."""
-    live = [s for s, _ in held if s.expires_on is None or s.expires_on >= as_of]
-    outstanding = [s for s in live if s.kind is ProductKind.PACKAGE and (s.remaining or 0) > 0]
-    horizon = as_of + timedelta(days=within_days)
-    expiring = [
-        s
-        for s in live
-        if s.expires_on is not None
-        and s.expires_on <= horizon
-        and (s.kind is ProductKind.MEMBERSHIP or (s.remaining or 0) > 0)
-    ]
-    breakage = [
-        replace(s, remaining=unused)
-        for s, unused in held
-        if s.kind is ProductKind.PACKAGE
-        and s.expires_on is not None
-        and period.date_from <= s.expires_on <= period.date_to
-        and s.expires_on < as_of
-        and unused > 0
-    ]
-    return outstanding, expiring, breakage
 
 
 def packages(
@@ -391,8 +232,8 @@ def packages(
     as_of = period.as_of(now_or_default(now))
     currency = studio_of(session).currency
     by_product, by_seller, by_channel = _sales(session, period)
-    held = _held(session, period, as_of)
-    outstanding, expiring, breakage = _lists(held, period, as_of, expiring_within_days)
+    held = held_sales(session, period, as_of)
+    outstanding, expiring, breakage = held_lists(held, period, as_of, expiring_within_days)
     voided = session.scalar(
         select(func.count())
         .select_from(Sale)
@@ -408,7 +249,7 @@ def packages(
         by_seller=by_seller,
         by_channel=by_channel,
         usage=_usage(session, period),
-        liability=_liability(outstanding),
+        liability=liability(outstanding),
         outstanding=tuple(sorted(outstanding, key=lambda s: (-s.value_minor, s.member.casefold()))),
         expiring=tuple(
             sorted(expiring, key=lambda s: (s.expires_on or as_of, s.member.casefold()))
