@@ -189,13 +189,22 @@ def admit(
     return Admission(pays_with=chosen, warning=warning)
 
 
+def free_seats(
+    session: Session, cs: ClassSession, now: datetime, *, except_entry_id: int | None = None
+) -> int:
+    """Seats neither booked nor held for a live waitlist offer (but `except_entry_id`'s)."""
+    return seats_available(
+        capacity=cs.capacity,
+        held_by_bookings=len(taken_seats(session, cs.id)),
+        held_by_offers=open_offers(session, cs.id, now, except_entry_id=except_entry_id),
+    )
+
+
 def refuse_if_full(
     session: Session, cs: ClassSession, now: datetime, *, offer_entry_id: int | None = None
 ) -> None:
     """`ClassFull` before the costlier checks: a full class is the commonest answer at peak."""
-    taken = len(taken_seats(session, cs.id))
-    held = open_offers(session, cs.id, now, except_entry_id=offer_entry_id)
-    if seats_available(capacity=cs.capacity, held_by_bookings=taken, held_by_offers=held) < 1:
+    if free_seats(session, cs, now, except_entry_id=offer_entry_id) < 1:
         raise full(session, cs)
 
 

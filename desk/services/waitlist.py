@@ -24,7 +24,7 @@ from desk.domain.enums import (
     WaitlistStatus,
 )
 from desk.domain.errors import InvalidInput, InvalidTransition, NotFound, WaitlistClosed
-from desk.domain.policies import seats_available, waitlist_closes_at
+from desk.domain.policies import waitlist_closes_at
 from desk.services import audit, seats
 from desk.services.actor import Actor
 from desk.services.seats import BookingResult
@@ -39,6 +39,7 @@ from desk.services.waitlist_moves import (
     open_entries,
     resolve,
     seat_freed,
+    seat_member,
 )
 from desk.store.models import Booking, ClassSession, WaitlistEntry
 from desk.store.types import utcnow
@@ -151,12 +152,7 @@ def join(
     existing = place_of(session, class_session_id=cs.id, member_id=member_id)
     if existing is not None:
         return existing
-    free = seats_available(
-        capacity=cs.capacity,
-        held_by_bookings=len(seats.taken_seats(session, cs.id)),
-        held_by_offers=seats.open_offers(session, cs.id, now),
-    )
-    if free > 0:
+    if seats.free_seats(session, cs, now) > 0:
         raise InvalidInput(f"{seats.describe(session, cs)} has a free seat: book it instead.")
     seats.admit(
         session, cs=cs, member_id=member_id, channel=channel, actor=actor, drop_in=False, now=now
@@ -185,17 +181,14 @@ def join(
     return place
 
 
-def _open_entry(session: Session, class_session_id: int, member_id: int) -> WaitlistEntry:
-    entry = session.scalar(
+def _open_entry(session: Session, class_session_id: int, member_id: int) -> WaitlistEntry | None:
+    return session.scalar(
         select(WaitlistEntry).where(
             WaitlistEntry.class_session_id == class_session_id,
             WaitlistEntry.member_id == member_id,
             WaitlistEntry.status.in_(WAITLIST_OPEN_STATUSES),
         )
     )
-    if entry is None:
-        raise NotFound("The member is not on this waitlist.")
-    return entry
 
 
 def leave(
@@ -209,9 +202,10 @@ def leave(
     """Take a member off a waitlist; a seat held for them passes to the next person."""
     now = now or utcnow()
     entry = _open_entry(session, class_session_id, member_id)
+    if entry is None:
+        raise NotFound("The member is not on this waitlist.")
     held_seat = entry.status is WaitlistStatus.OFFERED
-    resolve(entry, WaitlistStatus.LEFT, now)
-    entry.notified_at = now
+    resolve(entry, WaitlistStatus.LEFT, now, told=True)
     audit.record(session, actor, "waitlist.leave", "waitlist_entry", entry.id, now=now)
     session.flush()
     events = [event_of(entry)]
@@ -243,36 +237,10 @@ def accept_offer(
     if entry.offer_expires_at is None or entry.offer_expires_at <= now:
         raise WaitlistClosed("That offer has run out; the seat went to the next person.")
     seats.refuse_if_closed(session, cs, now)
-    admission = seats.admit(
-        session,
-        cs=cs,
-        member_id=entry.member_id,
-        channel=entry.channel,
-        actor=actor,
-        drop_in=False,
-        now=now,
+    booking, admission = seat_member(
+        session, cs, entry, actor=actor, action="waitlist.accept", now=now
     )
-    booking = seats.claim_seat(
-        session,
-        cs=cs,
-        member_id=entry.member_id,
-        channel=entry.channel,
-        actor=actor,
-        now=now,
-        offer_entry_id=entry.id,
-    )
-    resolve(entry, WaitlistStatus.PROMOTED, now)
-    entry.booking_id = booking.id
-    entry.notified_at = now
-    audit.record(
-        session,
-        actor,
-        "waitlist.accept",
-        "waitlist_entry",
-        entry.id,
-        now=now,
-        booking_id=booking.id,
-    )
+    entry.notified_at = now  # they accepted it themselves: no news to send
     session.flush()
     leave_overlapping(session, member_id=entry.member_id, cs=cs, now=now)
     return seats.result_of(booking, cs, admission)
@@ -288,8 +256,7 @@ def decline_offer(
         return []
     if entry.status is not WaitlistStatus.OFFERED:
         raise InvalidTransition("There is no seat on offer for this member.")
-    resolve(entry, WaitlistStatus.DECLINED, now)
-    entry.notified_at = now
+    resolve(entry, WaitlistStatus.DECLINED, now, told=True)
     audit.record(session, actor, "waitlist.decline", "waitlist_entry", entry.id, now=now)
     session.flush()
     return [event_of(entry), *seat_freed(session, class_session_id=entry.class_session_id, now=now)]
@@ -299,18 +266,11 @@ def booked_directly(
     session: Session, *, class_session_id: int, member_id: int, booking_id: int, now: datetime
 ) -> None:
     """A waitlisted member got a seat by booking it: their entry is done, nothing to tell."""
-    entry = session.scalar(
-        select(WaitlistEntry).where(
-            WaitlistEntry.class_session_id == class_session_id,
-            WaitlistEntry.member_id == member_id,
-            WaitlistEntry.status.in_(WAITLIST_OPEN_STATUSES),
-        )
-    )
+    entry = _open_entry(session, class_session_id, member_id)
     if entry is None:
         return
-    resolve(entry, WaitlistStatus.PROMOTED, now)
+    resolve(entry, WaitlistStatus.PROMOTED, now, told=True)
     entry.booking_id = booking_id
-    entry.notified_at = now
 
 
 def held_offer_id(

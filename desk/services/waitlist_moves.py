@@ -9,6 +9,7 @@ goes to the next one. Nothing moves after the cutoff before the start.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,13 +26,12 @@ from desk.domain.errors import AlreadyBooked, BookingRestricted, NoEntitlement
 from desk.domain.policies import (
     WaitlistAction,
     offer_expires_at,
-    seats_available,
     waitlist_action,
 )
 from desk.services import audit, seats
-from desk.services.actor import SYSTEM
+from desk.services.actor import SYSTEM, Actor
 from desk.services.settings import get_policy
-from desk.store.models import ClassSession, WaitlistEntry
+from desk.store.models import Booking, ClassSession, WaitlistEntry
 from desk.store.types import utcnow
 
 
@@ -71,21 +71,35 @@ def open_entries(session: Session, class_session_id: int) -> list[WaitlistEntry]
     )
 
 
-def resolve(entry: WaitlistEntry, status: WaitlistStatus, now: datetime) -> None:
+def resolve(
+    entry: WaitlistEntry, status: WaitlistStatus, now: datetime, *, told: bool = False
+) -> None:
+    """Settle the entry. `told`: the member did this themselves, so there is no news to send."""
     entry.status = status
     entry.resolved_at = now
-    # The member has to hear about the new outcome, even if they heard about the offer.
-    entry.notified_at = None
+    # Otherwise the member has to hear about the new outcome, even if they heard about the offer.
+    entry.notified_at = now if told else None
 
 
-def _promote(session: Session, cs: ClassSession, entry: WaitlistEntry, now: datetime) -> None:
-    """Book the member into the freed seat (their entitlement is checked as for any booking)."""
-    seats.admit(
+def seat_member(
+    session: Session,
+    cs: ClassSession,
+    entry: WaitlistEntry,
+    *,
+    actor: Actor,
+    action: str,
+    now: datetime,
+) -> tuple[Booking, seats.Admission]:
+    """Book the waitlisted member into a seat and mark their entry promoted.
+
+    Their entitlement is checked as for any booking; `action` is the audit action saying why.
+    """
+    admission = seats.admit(
         session,
         cs=cs,
         member_id=entry.member_id,
         channel=entry.channel,
-        actor=SYSTEM,
+        actor=actor,
         drop_in=False,
         now=now,
     )
@@ -94,21 +108,14 @@ def _promote(session: Session, cs: ClassSession, entry: WaitlistEntry, now: date
         cs=cs,
         member_id=entry.member_id,
         channel=entry.channel,
-        actor=SYSTEM,
+        actor=actor,
         now=now,
         offer_entry_id=entry.id,
     )
     resolve(entry, WaitlistStatus.PROMOTED, now)
     entry.booking_id = booking.id
-    audit.record(
-        session,
-        SYSTEM,
-        "waitlist.promote",
-        "waitlist_entry",
-        entry.id,
-        now=now,
-        booking_id=booking.id,
-    )
+    audit.record(session, actor, action, "waitlist_entry", entry.id, now=now, booking_id=booking.id)
+    return booking, admission
 
 
 def _offer(session: Session, cs: ClassSession, entry: WaitlistEntry, now: datetime) -> None:
@@ -140,14 +147,6 @@ def _offer(session: Session, cs: ClassSession, entry: WaitlistEntry, now: dateti
         entry.id,
         now=now,
         expires_at=entry.offer_expires_at,
-    )
-
-
-def _free_now(session: Session, cs: ClassSession, now: datetime) -> int:
-    return seats_available(
-        capacity=cs.capacity,
-        held_by_bookings=len(seats.taken_seats(session, cs.id)),
-        held_by_offers=seats.open_offers(session, cs.id, now),
     )
 
 
@@ -185,14 +184,14 @@ def seat_freed(
     action = _action(session, cs, now)
     events: list[WaitlistEvent] = []
     passed_over: set[int] = set()
-    while action is not WaitlistAction.CLOSED and _free_now(session, cs, now) > 0:
+    while action is not WaitlistAction.CLOSED and seats.free_seats(session, cs, now) > 0:
         entry = _next_waiting(session, cs, passed_over)
         if entry is None:
             break
         try:
             seats.refuse_if_booked(session, cs.id, entry.member_id)
             if action is WaitlistAction.PROMOTE:
-                _promote(session, cs, entry, now)
+                seat_member(session, cs, entry, actor=SYSTEM, action="waitlist.promote", now=now)
             else:
                 _offer(session, cs, entry, now)
         except (NoEntitlement, BookingRestricted):
@@ -200,8 +199,7 @@ def seat_freed(
             continue
         except AlreadyBooked:
             # They got a seat another way; the entry has nothing left to wait for.
-            resolve(entry, WaitlistStatus.LEFT, now)
-            entry.notified_at = now
+            resolve(entry, WaitlistStatus.LEFT, now, told=True)
             continue
         session.flush()
         events.append(event_of(entry))
@@ -229,8 +227,7 @@ def leave_overlapping(
     events: list[WaitlistEvent] = []
     for entry in entries:
         held_seat = entry.status is WaitlistStatus.OFFERED
-        resolve(entry, WaitlistStatus.LEFT, now)
-        entry.notified_at = now
+        resolve(entry, WaitlistStatus.LEFT, now, told=True)
         audit.record(
             session,
             SYSTEM,
@@ -285,13 +282,7 @@ def close_due(session: Session, *, now: datetime | None = None) -> list[Waitlist
         )
         .order_by(WaitlistEntry.id)
     ).all()
-    events: list[WaitlistEvent] = []
-    for entry in entries:
-        resolve(entry, WaitlistStatus.CLOSED, now)
-        audit.record(session, SYSTEM, "waitlist.close", "waitlist_entry", entry.id, now=now)
-        events.append(event_of(entry))
-    session.flush()
-    return events
+    return _close(session, entries, now)
 
 
 def close_for_session(
@@ -299,8 +290,14 @@ def close_for_session(
 ) -> list[WaitlistEvent]:
     """Close one class's waitlist (the class was cancelled)."""
     now = now or utcnow()
-    events = []
-    for entry in open_entries(session, class_session_id):
+    return _close(session, open_entries(session, class_session_id), now)
+
+
+def _close(
+    session: Session, entries: Sequence[WaitlistEntry], now: datetime
+) -> list[WaitlistEvent]:
+    events: list[WaitlistEvent] = []
+    for entry in entries:
         resolve(entry, WaitlistStatus.CLOSED, now)
         audit.record(session, SYSTEM, "waitlist.close", "waitlist_entry", entry.id, now=now)
         events.append(event_of(entry))
