@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -297,24 +298,10 @@ def add_exception(
     return _exception_view(exception, clashes)
 
 
-def add_time_off(
-    session: Session,
-    *,
-    trainer_id: int,
-    starts_at: datetime,
-    ends_at: datetime,
-    actor: Actor,
-    note: str = "",
-) -> ExceptionView:
-    return add_exception(
-        session,
-        trainer_id=trainer_id,
-        kind=ExceptionKind.TIME_OFF,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        actor=actor,
-        note=note,
-    )
+#: Time off blocks timetable generation and private appointments in that span.
+add_time_off = partial(add_exception, kind=ExceptionKind.TIME_OFF)
+#: Extra hours add bookable time for private appointments outside the weekly hours.
+add_extra_hours = partial(add_exception, kind=ExceptionKind.EXTRA_HOURS)
 
 
 def add_days_off(
@@ -335,26 +322,6 @@ def add_days_off(
         trainer_id=trainer_id,
         starts_at=day_bounds(first_day, tz)[0],
         ends_at=day_bounds(last_day, tz)[1],
-        actor=actor,
-        note=note,
-    )
-
-
-def add_extra_hours(
-    session: Session,
-    *,
-    trainer_id: int,
-    starts_at: datetime,
-    ends_at: datetime,
-    actor: Actor,
-    note: str = "",
-) -> ExceptionView:
-    return add_exception(
-        session,
-        trainer_id=trainer_id,
-        kind=ExceptionKind.EXTRA_HOURS,
-        starts_at=starts_at,
-        ends_at=ends_at,
         actor=actor,
         note=note,
     )
