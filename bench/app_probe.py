@@ -7,7 +7,7 @@ The desk is built the way `desk.app` builds it (application(), open_database(), 
 build_window() with the default pages), signed in as the owner without the PIN dialog, then
 sent to the Schedule page. "Usable" is the first paint of the schedule grid after the week's
 sessions arrived from the worker. Then the app visits Today, Members and the busiest member's
-profile, and reports its peak RSS. One JSON line on stdout: monotonic instants and the RSS.
+profile, and reports its peak RSS (VmHWM). One JSON line on stdout: monotonic instants and the RSS.
 """
 
 from __future__ import annotations
@@ -28,7 +28,19 @@ WAIT_S = 60.0
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    """This process's own peak RSS (VmHWM).
+
+    Not `getrusage().ru_maxrss`: Linux carries that high-water mark across fork and exec, so a
+    probe spawned by a big parent would report the parent's peak instead of its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes elsewhere
 
 
 def _wait(app: Any, ready: Callable[[], bool]) -> None:

@@ -80,7 +80,7 @@ def _joined(rng: random.Random, first: datetime, span: timedelta) -> datetime:
 def _habits(rng: random.Random) -> tuple[float, float]:
     roll = rng.random()
     noshow = 0.02 if roll < 0.8 else 0.09 if roll < 0.97 else 0.28
-    return noshow, rng.uniform(0.12, 0.28)
+    return noshow, rng.uniform(0.15, 0.35)
 
 
 def make_people(

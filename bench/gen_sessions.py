@@ -33,7 +33,7 @@ LATE_SHARE = 0.15
 #: Waitlisted people who give up before the cutoff.
 LEAVE_RATE = 0.1
 #: People who, told the class is full, join its waitlist (the others book something else).
-JOIN_WAITLIST = 0.4
+JOIN_WAITLIST = 0.5
 
 REQUEST, CANCEL, LEAVE, STUDIO_CANCEL, CUTOFF = range(5)
 

@@ -52,7 +52,7 @@ class Generated:
     check: str
 
     def describe(self) -> str:
-        counts = ", ".join(f"{self.counts[name]:,} {name}" for name in ORDER)
+        counts = ", ".join(f"{self.counts.get(name, 0):,} {name}" for name in ORDER)
         return f"{self.path}: {counts}; generated in {self.seconds:.1f} s\n{self.check}"
 
 

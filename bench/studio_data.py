@@ -113,13 +113,13 @@ PRODUCTS = (
 
 #: (plan, services the member comes to, weight, product bought when nothing pays, visits a week)
 PLANS = (
-    ("reformer", ("Reformer Pilates",), 13, "reformer10", (1.2, 3.1)),
-    ("reformer_light", ("Reformer Pilates", "Mat Pilates"), 7, "reformer5", (1.0, 2.2)),
-    ("spin", ("Spinning", "HIIT"), 24, "spin10", (1.7, 4.1)),
-    ("studio", MAT_YOGA, 11, "studio8", (1.4, 3.1)),
-    ("yoga_month", MAT_YOGA, 12, "yoga_month", (2.2, 4.6)),
-    ("all_access", STUDIO_AND_CYCLE, 18, "all_access", (2.0, 3.0)),
-    ("unlimited", STUDIO_AND_CYCLE, 8, "unlimited", (3.4, 6.6)),
+    ("reformer", ("Reformer Pilates",), 13, "reformer10", (1.5, 3.9)),
+    ("reformer_light", ("Reformer Pilates", "Mat Pilates"), 7, "reformer5", (1.2, 2.7)),
+    ("spin", ("Spinning", "HIIT"), 24, "spin10", (2.2, 5.1)),
+    ("studio", MAT_YOGA, 11, "studio8", (1.7, 3.9)),
+    ("yoga_month", MAT_YOGA, 12, "yoga_month", (2.7, 5.7)),
+    ("all_access", STUDIO_AND_CYCLE, 18, "all_access", (2.3, 3.3)),
+    ("unlimited", STUDIO_AND_CYCLE, 8, "unlimited", (4.2, 8.2)),
     ("pt", (PT,), 4, "pt10", (0.8, 1.8)),
     ("pt_casual", (PT,), 2, "pt1", (0.3, 0.8)),
 )
