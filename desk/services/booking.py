@@ -29,6 +29,7 @@ from desk.domain.errors import (
 from desk.services import audit, seats, waitlist
 from desk.services.actor import Actor
 from desk.services.seats import BookingResult
+from desk.services.validation import MAX_CAPACITY
 from desk.services.waitlist import WaitlistEvent
 from desk.store.models import (
     Booking,
@@ -43,9 +44,6 @@ __all__ = [
     "cancel_class_session",
     "set_capacity",
 ]
-
-#: A class bigger than this is a typing mistake, not a studio.
-MAX_CAPACITY = 500
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from desk.domain.errors import InvalidInput, NotFound, ScheduleConflict
 from desk.domain.timeutil import local_date, local_datetime, require_aware
 from desk.services import audit
 from desk.services.actor import Actor
-from desk.services.catalog import MAX_CAPACITY, MAX_DURATION_MINUTES, whole_number
 from desk.services.settings import get_policy
 from desk.services.slots import assert_room_free, assert_trainer_free
 from desk.services.timetable_sessions import GenerationSummary as GenerationSummary
@@ -32,6 +31,7 @@ from desk.services.timetable_sessions import generate_sessions, session_view
 from desk.services.timetable_sessions import get_session as get_session
 from desk.services.timetable_sessions import sessions_between as sessions_between
 from desk.services.trainers import WEEKDAYS
+from desk.services.validation import MAX_CAPACITY, MAX_DURATION_MINUTES, whole_number
 from desk.store.models import (
     Booking,
     ClassSession,

@@ -22,8 +22,8 @@ from desk.domain.errors import Duplicate, InvalidInput, NotFound
 from desk.domain.timeutil import day_bounds, require_aware
 from desk.services import audit
 from desk.services.actor import Actor
-from desk.services.catalog import clean_colour, clean_name
 from desk.services.settings import get_policy
+from desk.services.validation import clean_colour, clean_name, load
 from desk.store.models import (
     ClassSession,
     StaffUser,
@@ -76,10 +76,7 @@ def _view(row: Trainer) -> TrainerView:
 
 
 def _get(session: Session, trainer_id: int) -> Trainer:
-    row = session.get(Trainer, trainer_id)
-    if row is None:
-        raise NotFound(f"Unknown trainer #{trainer_id}.")
-    return row
+    return load(session, Trainer, trainer_id, "trainer")
 
 
 def _may_manage_hours(actor: Actor, trainer: Trainer) -> None:
