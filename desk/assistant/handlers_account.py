@@ -97,6 +97,16 @@ def _ask_which(
     turn.ask(body, Pending(kind=action, choices=[c for c, _ in titles], extra=extra), titles)
 
 
+def _own_booking(turn: Turn, booking_id: object) -> UpcomingBooking | None:
+    """The member's own upcoming booking; if it is gone, they hear the pick ran out."""
+    own = None
+    if isinstance(booking_id, int):
+        own = lookups.own_booking(turn.session, booking_id=booking_id, member_id=turn.member_id)
+    if own is None:
+        turn.say(Msg.PICK_EXPIRED)
+    return own
+
+
 # --- cancel ------------------------------------------------------------------------------------
 
 
@@ -119,9 +129,8 @@ def _cancel_question(preview: CancellationPreview) -> Msg:
 
 def confirm_cancel(turn: Turn, booking_id: int) -> None:
     """State what cancelling costs, then ask yes/no."""
-    own = lookups.own_booking(turn.session, booking_id=booking_id, member_id=turn.member_id)
+    own = _own_booking(turn, booking_id)
     if own is None:
-        turn.say(Msg.PICK_EXPIRED)
         return
     preview = cancellation.cancellation_preview(turn.session, booking_id=booking_id, now=turn.now)
     question = _cancel_question(preview)
@@ -141,9 +150,8 @@ def confirm_cancel(turn: Turn, booking_id: int) -> None:
 
 
 def do_cancel(turn: Turn, booking_id: int, asked: object) -> None:
-    own = lookups.own_booking(turn.session, booking_id=booking_id, member_id=turn.member_id)
+    own = _own_booking(turn, booking_id)
     if own is None:
-        turn.say(Msg.PICK_EXPIRED)
         return
     preview = cancellation.cancellation_preview(turn.session, booking_id=booking_id, now=turn.now)
     if _cancel_question(preview).value != asked:
@@ -183,9 +191,8 @@ def offer_moves_from(turn: Turn, booking_id: int, extra: dict[str, Any]) -> None
 
 def offer_moves(turn: Turn, booking_id: int, target: When | None) -> None:
     """Sessions of the same service with room where the booking could go."""
-    own = lookups.own_booking(turn.session, booking_id=booking_id, member_id=turn.member_id)
+    own = _own_booking(turn, booking_id)
     if own is None:
-        turn.say(Msg.PICK_EXPIRED)
         return
     if not _movable_online(turn, own):
         return
@@ -237,12 +244,8 @@ def _soon(turn: Turn) -> str:
 
 
 def do_move(turn: Turn, class_session_id: int, extra: dict[str, Any]) -> None:
-    booking_id = extra.get("booking")
-    own = None
-    if isinstance(booking_id, int):
-        own = lookups.own_booking(turn.session, booking_id=booking_id, member_id=turn.member_id)
+    own = _own_booking(turn, extra.get("booking"))
     if own is None:
-        turn.say(Msg.PICK_EXPIRED)
         return
     moving = own
     result = turn.attempt(

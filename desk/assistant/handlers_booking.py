@@ -30,6 +30,7 @@ from desk.domain.errors import (
 )
 from desk.domain.timeutil import day_bounds
 from desk.services import booking, catalog, holdings, noshows, sales, timetable_sessions
+from desk.services.seats import BookingResult
 
 _REASONS = {
     "not_covered": NoEntitlementReason.NOT_COVERED,
@@ -198,7 +199,12 @@ def book_session(turn: Turn, class_session_id: int) -> None:
     if isinstance(result, DomainError):
         explain_refusal(turn, result, class_session_id)
         return
-    view = timetable_sessions.get_session(turn.session, class_session_id=class_session_id)
+    say_booked(turn, result)
+
+
+def say_booked(turn: Turn, result: BookingResult) -> None:
+    """The member now holds a seat: confirm it, with the trainer's name."""
+    view = timetable_sessions.get_session(turn.session, class_session_id=result.class_session_id)
     turn.text(
         replies.booked(
             turn.language,

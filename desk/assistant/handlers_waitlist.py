@@ -16,9 +16,11 @@ from desk.assistant.handlers_booking import (
     closeness,
     explain_refusal,
     find_sessions,
+    say_booked,
     service_for,
     window,
 )
+from desk.assistant.lookups import OfferView
 from desk.assistant.replies import Msg
 from desk.assistant.understand import Understanding
 from desk.domain.errors import DomainError, InvalidInput, InvalidTransition, WaitlistClosed
@@ -67,10 +69,17 @@ def join_waitlist_asked(turn: Turn, understood: Understanding, when: When | None
         find_sessions(turn, understood, book=True, when=when)
 
 
-def accept_offer(turn: Turn, entry_id: int) -> None:
+def _own_entry(turn: Turn, entry_id: int) -> OfferView | None:
+    """The member's own entry; for none (or someone else's) they hear there is no offer."""
     entry = lookups.waitlist_entry(turn.session, entry_id=entry_id, member_id=turn.member_id)
     if entry is None:
         turn.say(Msg.NO_OFFER)
+    return entry
+
+
+def accept_offer(turn: Turn, entry_id: int) -> None:
+    entry = _own_entry(turn, entry_id)
+    if entry is None:
         return
     result = turn.attempt(
         lambda: waitlist.accept_offer(
@@ -83,22 +92,11 @@ def accept_offer(turn: Turn, entry_id: int) -> None:
         else:
             explain_refusal(turn, result, entry.class_session_id)
         return
-    view = timetable_sessions.get_session(turn.session, class_session_id=entry.class_session_id)
-    turn.text(
-        replies.booked(
-            turn.language,
-            service=result.service_name,
-            start=result.starts_at,
-            tz=turn.tz,
-            trainer=view.trainer_name,
-        )
-    )
+    say_booked(turn, result)
 
 
 def decline_offer(turn: Turn, entry_id: int) -> None:
-    entry = lookups.waitlist_entry(turn.session, entry_id=entry_id, member_id=turn.member_id)
-    if entry is None:
-        turn.say(Msg.NO_OFFER)
+    if _own_entry(turn, entry_id) is None:
         return
     result = turn.attempt(
         lambda: waitlist.decline_offer(
