@@ -17,28 +17,25 @@ from typing import Any
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import ServiceKind, SessionKind, StaffRole
-from desk.domain.errors import InvalidInput, NotFound, ScheduleConflict
+from desk.domain.enums import SessionKind, StaffRole
+from desk.domain.errors import InvalidInput, NotFound
 from desk.domain.timeutil import local_date, local_datetime, require_aware
 from desk.services import audit
 from desk.services.actor import Actor
 from desk.services.settings import get_policy
 from desk.services.slots import assert_room_free, assert_trainer_free
+from desk.services.timetable_rules import check_fields, check_parts, check_template_clash
 from desk.services.timetable_sessions import GenerationSummary as GenerationSummary
 from desk.services.timetable_sessions import SessionView as SessionView
 from desk.services.timetable_sessions import SkippedSession as SkippedSession
 from desk.services.timetable_sessions import generate_sessions, session_view
 from desk.services.timetable_sessions import get_session as get_session
 from desk.services.timetable_sessions import sessions_between as sessions_between
-from desk.services.trainers import WEEKDAYS
 from desk.services.validation import MAX_CAPACITY, MAX_DURATION_MINUTES, whole_number
 from desk.store.models import (
     Booking,
     ClassSession,
-    Room,
-    Service,
     TimetableEntry,
-    Trainer,
     WaitlistEntry,
 )
 from desk.store.types import utcnow
@@ -100,74 +97,6 @@ def _today(session: Session, now: datetime | None) -> date:
 # --- the weekly template --------------------------------------------------------------------
 
 
-def _check_parts(session: Session, fields: dict[str, Any]) -> None:
-    service = session.get(Service, fields["service_id"])
-    if service is None:
-        raise NotFound(f"Unknown service #{fields['service_id']}.")
-    if not service.active:
-        raise InvalidInput(f"{service.name} is no longer offered.")
-    if service.kind is not ServiceKind.GROUP:
-        raise InvalidInput(f"{service.name} is private; book it as an appointment.")
-    trainer = session.get(Trainer, fields["trainer_id"])
-    if trainer is None or not trainer.active:
-        raise NotFound(f"Unknown trainer #{fields['trainer_id']}.")
-    room = session.get(Room, fields["room_id"])
-    if room is None or not room.active:
-        raise NotFound(f"Unknown room #{fields['room_id']}.")
-
-
-def _check_fields(fields: dict[str, Any]) -> None:
-    weekday = fields["weekday"]
-    if isinstance(weekday, bool) or weekday not in range(7):
-        raise InvalidInput("A weekday is 0 (Monday) to 6 (Sunday).")
-    if not isinstance(fields["start_time"], time):
-        raise InvalidInput("Give the start as a time of day, like 18:00.")
-    duration = whole_number(fields["duration_minutes"], "Duration", most=MAX_DURATION_MINUTES)
-    whole_number(fields["capacity"], "Capacity", most=MAX_CAPACITY)
-    start = fields["start_time"]
-    if start.hour * 60 + start.minute + duration > 24 * 60:
-        raise InvalidInput("A class must end by midnight.")
-    until = fields["valid_until"]
-    if until is not None and until < fields["valid_from"]:
-        raise InvalidInput("The last date is before the first.")
-
-
-def _minutes(at: time) -> int:
-    return at.hour * 60 + at.minute
-
-
-def _check_template_clash(session: Session, fields: dict[str, Any], me: int | None) -> None:
-    """Two weekly entries may not put one trainer or one room in two places at once."""
-    others = session.scalars(
-        select(TimetableEntry).where(
-            TimetableEntry.active.is_(True),
-            TimetableEntry.weekday == fields["weekday"],
-            or_(
-                TimetableEntry.trainer_id == fields["trainer_id"],
-                TimetableEntry.room_id == fields["room_id"],
-            ),
-            TimetableEntry.id != (me or -1),
-        )
-    )
-    start = _minutes(fields["start_time"])
-    mine = (start, start + fields["duration_minutes"])
-    until = fields["valid_until"] or date.max
-    for other in others:
-        o_start = _minutes(other.start_time)
-        theirs = (o_start, o_start + other.duration_minutes)
-        dates_meet = other.valid_from <= until and fields["valid_from"] <= (
-            other.valid_until or date.max
-        )
-        if dates_meet and mine[0] < theirs[1] and theirs[0] < mine[1]:
-            who = (
-                other.trainer.name if other.trainer_id == fields["trainer_id"] else other.room.name
-            )
-            raise ScheduleConflict(
-                f"{who} already has {other.service.name} on {WEEKDAYS[other.weekday]}s "
-                f"at {other.start_time:%H:%M}."
-            )
-
-
 def create_entry(
     session: Session,
     *,
@@ -194,13 +123,11 @@ def create_entry(
         "valid_from": valid_from or _today(session, now),
         "valid_until": valid_until,
     }
-    _check_parts(session, fields)
-    service = session.get(Service, service_id)
-    assert service is not None
+    service = check_parts(session, service_id=service_id, trainer_id=trainer_id, room_id=room_id)
     fields["duration_minutes"] = duration_minutes or service.duration_minutes
     fields["capacity"] = service.default_capacity if capacity is None else capacity
-    _check_fields(fields)
-    _check_template_clash(session, fields, None)
+    check_fields(fields)
+    check_template_clash(session, fields, None)
     row = TimetableEntry(**fields)
     session.add(row)
     session.flush()
@@ -266,9 +193,14 @@ def update_entry(
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))} on a timetable entry.")
     fields = {key: getattr(row, key) for key in allowed | {"service_id"}}
     fields.update(changes)
-    _check_parts(session, fields)
-    _check_fields(fields)
-    _check_template_clash(session, fields, row.id)
+    check_parts(
+        session,
+        service_id=fields["service_id"],
+        trainer_id=fields["trainer_id"],
+        room_id=fields["room_id"],
+    )
+    check_fields(fields)
+    check_template_clash(session, fields, row.id)
     for key, value in changes.items():
         setattr(row, key, value)
     session.flush()
@@ -378,18 +310,7 @@ def add_class(
     """A one-off group class outside the weekly timetable (a workshop, a make-up class)."""
     actor.require(StaffRole.OWNER, StaffRole.RECEPTION, doing="change the timetable")
     require_aware(starts_at, "start")
-    fields: dict[str, Any] = {
-        "service_id": service_id,
-        "trainer_id": trainer_id,
-        "room_id": room_id,
-        "weekday": 0,
-        "start_time": time(0),
-        "valid_from": date.min,
-        "valid_until": None,
-    }
-    _check_parts(session, fields)
-    service = session.get(Service, service_id)
-    assert service is not None
+    service = check_parts(session, service_id=service_id, trainer_id=trainer_id, room_id=room_id)
     duration = whole_number(
         duration_minutes or service.duration_minutes, "Duration", most=MAX_DURATION_MINUTES
     )
