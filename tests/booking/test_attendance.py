@@ -179,20 +179,23 @@ def test_a_trainer_can_check_people_in(scene: Scene) -> None:
     assert complete(scene, bid, actor=scene.coach).status is BookingStatus.COMPLETED
 
 
+def _first_consume(member: int, sale: int, booking: int) -> LedgerEntry:
+    """The consume row a completion's first round writes, as another desk would have."""
+    return LedgerEntry(
+        sale_id=sale,
+        member_id=member,
+        kind=LedgerKind.CONSUME,
+        delta=-1,
+        booking_id=booking,
+        completion_round=0,
+    )
+
+
 def test_the_database_refuses_a_second_consume_for_the_same_round(scene: Scene) -> None:
     member, sale, bid = booked_member(scene)
     complete(scene, bid)
     with pytest.raises(IntegrityError), scene.db.write() as s:
-        s.add(
-            LedgerEntry(
-                sale_id=sale,
-                member_id=member,
-                kind=LedgerKind.CONSUME,
-                delta=-1,
-                booking_id=bid,
-                completion_round=0,
-            )
-        )
+        s.add(_first_consume(member, sale, bid))
         s.flush()
 
 
@@ -200,16 +203,7 @@ def test_a_consume_written_elsewhere_is_reported_as_already_done(scene: Scene) -
     """Another desk consumed this round (its status change not seen yet): no second deduction."""
     member, sale, bid = booked_member(scene, sessions=10)
     with scene.db.write() as s:
-        s.add(
-            LedgerEntry(
-                sale_id=sale,
-                member_id=member,
-                kind=LedgerKind.CONSUME,
-                delta=-1,
-                booking_id=bid,
-                completion_round=0,
-            )
-        )
+        s.add(_first_consume(member, sale, bid))
     result = complete(scene, bid)
     assert result.already_done and result.status is BookingStatus.COMPLETED
     assert scene.balance(sale) == 9 and len(ledger(scene, bid)) == 1
@@ -223,16 +217,7 @@ def test_a_consume_collision_inside_the_insert_is_already_done(
 
     member, sale, bid = booked_member(scene, sessions=10)
     with scene.db.write() as s:
-        s.add(
-            LedgerEntry(
-                sale_id=sale,
-                member_id=member,
-                kind=LedgerKind.CONSUME,
-                delta=-1,
-                booking_id=bid,
-                completion_round=0,
-            )
-        )
+        s.add(_first_consume(member, sale, bid))
     real = ledger_service.ledger_row
     calls = {"n": 0}
 

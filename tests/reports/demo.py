@@ -183,6 +183,21 @@ def build_demo_studio(db: Database, *, today: date, weeks: int = 12, seed: int =
     return local_datetime(today, time(8), tz)
 
 
+def _record_sale(s, sale: Sale) -> None:
+    """The sale and its opening ledger row, as `sales.sell` writes them."""
+    s.add(sale)
+    s.flush()
+    s.add(
+        LedgerEntry(
+            sale_id=sale.id,
+            member_id=sale.member_id,
+            kind=LedgerKind.SALE,
+            delta=sale.sessions or 0,
+            created_at=sale.sold_at,
+        )
+    )
+
+
 def _sell(s, rng, members, owner, desk, start, today, tz):
     sales: dict[int, Sale] = {}
     for member in members:
@@ -206,17 +221,7 @@ def _sell(s, rng, members, owner, desk, start, today, tz):
         )
         if sale.seller_id is None:
             sale.channel = SaleChannel.ONLINE
-        s.add(sale)
-        s.flush()
-        s.add(
-            LedgerEntry(
-                sale_id=sale.id,
-                member_id=member.id,
-                kind=LedgerKind.SALE,
-                delta=sessions or 0,
-                created_at=sale.sold_at,
-            )
-        )
+        _record_sale(s, sale)
         sales[member.id] = sale
     for member in rng.sample(members, 6):
         sold_on = today - timedelta(days=rng.randint(1, 40))
@@ -234,17 +239,7 @@ def _sell(s, rng, members, owner, desk, start, today, tz):
             starts_on=sold_on,
             expires_on=sold_on + timedelta(days=59),
         )
-        s.add(sale)
-        s.flush()
-        s.add(
-            LedgerEntry(
-                sale_id=sale.id,
-                member_id=member.id,
-                kind=LedgerKind.SALE,
-                delta=5,
-                created_at=sale.sold_at,
-            )
-        )
+        _record_sale(s, sale)
     return sales
 
 
