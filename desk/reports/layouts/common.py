@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from desk.domain.money import Money
 from desk.reports.model import NONE_TEXT, Chart, Figure, Heatmap, ReportDocument, Table
 from desk.services.reports.common import WEEKDAYS, Period
 
@@ -77,10 +76,6 @@ def slot_label(weekday: int, hour: int) -> str:
 
 def percent(value: float | None) -> str:
     return NONE_TEXT if value is None else f"{value * 100:.1f}%"
-
-
-def money(minor: int, currency: str) -> Money:
-    return Money(minor, currency)
 
 
 def count(n: int, one: str, many: str | None = None) -> str:
