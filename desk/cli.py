@@ -21,7 +21,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from desk import __version__
@@ -171,6 +171,20 @@ def _add_screenshots(parser: argparse.ArgumentParser) -> None:
     _db_option(parser, required=True, help="the studio database to show (e.g. a demo)")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for PNGs")
     parser.add_argument("--dark", action="store_true", help="render in the dark palette")
+    parser.add_argument(
+        "--at",
+        type=_aware_datetime,
+        default=None,
+        metavar="ISO",
+        help="the desk's 'now', with its UTC offset (e.g. 2026-11-27T09:40+03:00)",
+    )
+
+
+def _aware_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the UTC offset too, e.g. 2026-11-27T09:40+03:00")
+    return value
 
 
 def _run_screenshots(args: argparse.Namespace) -> int:
@@ -184,7 +198,7 @@ def _run_screenshots(args: argparse.Namespace) -> int:
     if not Path(args.db).exists():
         return fail(f"no database at {args.db} (create one with `desk demo`).")
     try:
-        written = render_screenshots(Path(args.db), Path(args.out), dark=args.dark)
+        written = render_screenshots(Path(args.db), Path(args.out), dark=args.dark, at=args.at)
     except DatabaseError as exc:
         return fail(str(exc))
     for path in written:
