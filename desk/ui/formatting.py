@@ -7,12 +7,21 @@ from zoneinfo import ZoneInfo
 
 from desk.domain.enums import EntitlementStatus, ProductKind
 from desk.domain.money import Money
+from desk.domain.timeutil import day_month_year, weekday_day_month
 from desk.services.sales import EntitlementView
 
+# Days are spelled through timeutil's helpers (the day number from .day): Windows' strftime
+# refuses glibc's no-padding flag.
 
-def pf(value: date | datetime, pattern: str) -> str:
-    """strftime with "%-d" (day without a leading zero) on every OS: Windows refuses "%-d"."""
-    return format(value, pattern.replace("%-d", str(value.day)))
+
+def long_day(value: date) -> str:
+    """ "Wednesday 5 March 2025", for headings."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def day_time(value: datetime, *, sep: str = " ") -> str:
+    """ "Wed 5 Mar 09:07" (or "Wed 5 Mar, 09:07" with sep=", ")."""
+    return f"{weekday_day_month(value)}{sep}{value:%H:%M}"
 
 
 def money(minor: int, currency: str) -> str:
@@ -20,11 +29,11 @@ def money(minor: int, currency: str) -> str:
 
 
 def day(value: date | None, *, empty: str = "—") -> str:
-    return pf(value, "%-d %b %Y") if value else empty
+    return day_month_year(value) if value else empty
 
 
 def short_day(value: date) -> str:
-    return pf(value, "%a %-d %b")
+    return weekday_day_month(value)
 
 
 def local(instant: datetime, tz: ZoneInfo) -> datetime:
@@ -32,7 +41,7 @@ def local(instant: datetime, tz: ZoneInfo) -> datetime:
 
 
 def when(instant: datetime, tz: ZoneInfo) -> str:
-    return pf(instant.astimezone(tz), "%a %-d %b, %H:%M")
+    return day_time(instant.astimezone(tz), sep=", ")
 
 
 def clock(instant: datetime, tz: ZoneInfo) -> str:

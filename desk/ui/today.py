@@ -14,7 +14,7 @@ from desk.services.settings import get_policy
 from desk.ui import context as pages
 from desk.ui import worker
 from desk.ui.context import DeskContext
-from desk.ui.formatting import pf
+from desk.ui.formatting import long_day
 from desk.ui.schedule.data import Calendar, CalendarRow, load_calendar
 from desk.ui.table_model import ROW_ROLE, Column, RowsModel
 from desk.ui.widgets.common import Card, EmptyState, label
@@ -143,7 +143,7 @@ class TodayPage(QWidget):
         tz = zone(calendar.timezone)
         now = self.ctx.now().astimezone(tz)
         self.title.setText(f"{_greeting(now)}, {self.ctx.who.name}")
-        self.subtitle.setText(pf(now, "%A %-d %B %Y"))
+        self.subtitle.setText(long_day(now))
         classes = [r for r in calendar.rows if not r.is_appointment and not r.cancelled]
         private = [r for r in calendar.rows if r.is_appointment and not r.cancelled]
         booked = sum(r.booked for r in classes)

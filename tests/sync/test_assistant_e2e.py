@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from desk.domain.enums import BookingStatus, WaitlistStatus
 from desk.domain.errors import ClassFull
-from desk.domain.timeutil import local_datetime
+from desk.domain.timeutil import local_datetime, weekday_day_month
 from desk.services import booking, sales
 from desk.services.actor import Actor
 from desk.store.db import Database
@@ -175,7 +175,8 @@ def choices(body: dict[str, Any]) -> list[dict[str, str]]:
 def shown(at: datetime) -> str:
     from zoneinfo import ZoneInfo
 
-    return f"{at.astimezone(ZoneInfo(TZ_NAME)):%a %-d %b %H:%M}"
+    local = at.astimezone(ZoneInfo(TZ_NAME))
+    return f"{weekday_day_month(local)} {local:%H:%M}"
 
 
 def live_bookings(db: Database, class_session_id: int) -> list[int]:

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from desk.domain.timeutil import day_month
 from desk.ui.schedule.grid import GridColumn, GridEvent, ScheduleGrid, _lanes
 
 pytestmark = pytest.mark.ui
@@ -46,7 +47,7 @@ def grid(qtbot):
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     days = [MONDAY + timedelta(days=n) for n in range(7)]
-    columns = [GridColumn(d, f"{d:%a}", d, f"{d:%-d %b}") for d in days]
+    columns = [GridColumn(d, f"{d:%a}", d, day_month(d)) for d in days]
     events = [event(10 + n, d, 8 + n, occupancy="6/8") for n, d in enumerate(days)]
     widget.set_schedule(columns, events, now=at(MONDAY + timedelta(days=2), 12))
     with qtbot.waitExposed(widget):

@@ -128,25 +128,13 @@ def test_real_sale_reads_through_the_model(db, studio):
 
 
 def test_dates_read_without_leading_zeros_on_every_os():
-    from desk.ui.formatting import day, pf
+    from desk.ui.formatting import day, day_time, long_day, short_day, when
 
     assert day(date(2025, 3, 5)) == "5 Mar 2025"
-    assert pf(datetime(2025, 3, 5, 9, 7), "%a %-d %b, %H:%M") == "Wed 5 Mar, 09:07"
-
-
-def test_no_platform_specific_strftime_left_in_the_ui():
-    """Windows' strftime refuses "%-d"; the UI spells days through formatting.pf only."""
-    import re
-    from pathlib import Path
-
-    import desk.ui
-
-    root = Path(desk.ui.__file__).parent
-    mine = [
-        p
-        for p in root.rglob("*.py")
-        if not {"inbox", "reports"} & set(p.relative_to(root).parts) and p.name != "sync_bridge.py"
-    ]
-    direct = re.compile(r"\{[^{}'\"]*:[^{}]*%-d")
-    offenders = [p.name for p in mine if direct.search(p.read_text(encoding="utf-8"))]
-    assert offenders == []
+    assert day(None) == "—"
+    assert short_day(date(2025, 3, 5)) == "Wed 5 Mar"
+    assert long_day(date(2025, 3, 5)) == "Wednesday 5 March 2025"
+    assert day_time(datetime(2025, 3, 5, 9, 7)) == "Wed 5 Mar 09:07"
+    assert day_time(datetime(2025, 3, 5, 9, 7), sep=", ") == "Wed 5 Mar, 09:07"
+    london = ZoneInfo("Europe/London")
+    assert when(datetime(2025, 3, 25, 17, 0, tzinfo=UTC), london) == "Tue 25 Mar, 17:00"

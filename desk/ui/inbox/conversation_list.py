@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout
 
+from desk.domain.timeutil import day_month
 from desk.services.inbox import Conversation
 from desk.ui.inbox.look import row_style, unread_style
 from desk.ui.widgets.common import Badge, label
@@ -25,7 +26,7 @@ def when_text(instant: datetime, now: datetime, tz: ZoneInfo) -> str:
         return "Yesterday"
     if days < 7:
         return f"{local:%a}"
-    return f"{local:%-d %b}"
+    return day_month(local)
 
 
 class ConversationRow(QFrame):

@@ -22,6 +22,7 @@ from desk.services import booking, cancellation, inbox
 from desk.services.inbox import BookableClass, UpcomingBooking
 from desk.ui import worker
 from desk.ui.context import DeskContext
+from desk.ui.formatting import day_time
 from desk.ui.widgets.common import InlineMessage, button, label
 
 CHANGES = (worker.SCHEDULE, worker.MEMBERS, worker.SALES, "inbox")
@@ -97,7 +98,7 @@ class BookDialog(_ListDialog):
         for c in classes:
             when = c.starts_at.astimezone(self.tz)
             spots = f"{c.free} free" if c.free else "full"
-            text = f"{when:%a %-d %b %H:%M} · {c.service_name} · {c.trainer_name} · {spots}"
+            text = f"{day_time(when)} · {c.service_name} · {c.trainer_name} · {spots}"
             self.add_choice(text, c.class_session_id, enabled=c.free > 0)
         if not classes:
             self.message.show_notice("No classes in the coming week.")
@@ -128,7 +129,7 @@ class BookDialog(_ListDialog):
 
     def _booked(self, result: booking.BookingResult) -> None:
         when = result.starts_at.astimezone(self.tz)
-        self.done.emit(f"You're booked: {result.service_name}, {when:%a %-d %b %H:%M}. See you!")
+        self.done.emit(f"You're booked: {result.service_name}, {day_time(when)}. See you!")
         self.accept()
 
 
@@ -147,9 +148,7 @@ class CancelDialog(_ListDialog):
         self.upcoming = {b.booking_id: b for b in upcoming}
         for b in upcoming:
             when = b.starts_at.astimezone(tz)
-            self.add_choice(
-                f"{when:%a %-d %b %H:%M} · {b.service_name} · {b.trainer_name}", b.booking_id
-            )
+            self.add_choice(f"{day_time(when)} · {b.service_name} · {b.trainer_name}", b.booking_id)
         self.consequence = label("", role="muted", wrap=True)
         self.extra.addWidget(self.consequence)
 
@@ -181,5 +180,5 @@ class CancelDialog(_ListDialog):
     def _cancelled(self, booking_id: int) -> None:
         b = self.upcoming[booking_id]
         when = b.starts_at.astimezone(self.tz)
-        self.done.emit(f"Your {b.service_name} booking on {when:%a %-d %b %H:%M} is cancelled.")
+        self.done.emit(f"Your {b.service_name} booking on {day_time(when)} is cancelled.")
         self.accept()

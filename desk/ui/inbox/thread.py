@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desk.domain.enums import EntitlementStatus
 from desk.services.inbox import TEXT_MAX, ConversationThread, ThreadMessage
-from desk.ui.formatting import STATUS_WORDS, balance_badge, day, remaining_text
+from desk.ui.formatting import STATUS_WORDS, balance_badge, day, day_time, remaining_text
 from desk.ui.inbox.look import bubble_style
 from desk.ui.widgets.common import Badge, Card, InlineMessage, button, clear_layout, label
 
@@ -241,9 +241,7 @@ class MemberPanel(Card):
             self.packages.addWidget(label("none" if is_member else "—", role="muted"))
         for booking in thread.upcoming[:5]:
             when = booking.starts_at.astimezone(tz)
-            self.bookings.addWidget(
-                label(f"{when:%a %-d %b %H:%M} · {booking.service_name}", wrap=True)
-            )
+            self.bookings.addWidget(label(f"{day_time(when)} · {booking.service_name}", wrap=True))
         if not thread.upcoming:
             self.bookings.addWidget(label("nothing booked" if is_member else "—", role="muted"))
         self.book_button.setVisible(is_member)

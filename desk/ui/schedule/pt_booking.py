@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain.enums import ServiceKind
 from desk.domain.errors import NoEntitlement
-from desk.domain.timeutil import local_date
+from desk.domain.timeutil import local_date, weekday_day_month
 from desk.services import appointments, catalog, slots, trainers
 from desk.services.catalog import ServiceView
 from desk.services.members import MemberProfile
@@ -32,7 +32,6 @@ from desk.services.slots import Slot
 from desk.services.trainers import TrainerView
 from desk.ui import worker
 from desk.ui.context import DeskContext
-from desk.ui.formatting import pf
 from desk.ui.widgets.common import InlineMessage, button, label
 from desk.ui.widgets.member_picker import MemberPicker
 
@@ -176,7 +175,7 @@ class PtBookingDialog(QDialog):
         self.slot_list.clear()
         for slot in free:
             start, end = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
-            item = QListWidgetItem(f"{pf(start, '%a %-d %b')}   {start:%H:%M}–{end:%H:%M}")
+            item = QListWidgetItem(f"{weekday_day_month(start)}   {start:%H:%M}–{end:%H:%M}")
             item.setData(Qt.ItemDataRole.UserRole, slot)
             self.slot_list.addItem(item)
         self.slot_hint.setText(

@@ -20,7 +20,7 @@ from desk.domain.enums import BookingStatus
 from desk.services import attendance, cancellation
 from desk.ui import worker
 from desk.ui.context import DeskContext
-from desk.ui.formatting import pf
+from desk.ui.formatting import day_time
 from desk.ui.schedule.roster_booking import BookingBox
 from desk.ui.schedule.roster_data import RosterData, SeatLine, load_roster
 from desk.ui.schedule.roster_dialogs import WAIVE, MoveDialog, ask_cancel
@@ -169,7 +169,7 @@ class RosterPanel(QWidget):
         state = "Cancelled · " if data.row.cancelled else ""
         self.title.setText(s.service_name)
         self.when.setText(
-            f"{state}{pf(start, '%a %-d %b, %H:%M')}–{end:%H:%M} · {s.trainer_name} · "
+            f"{state}{day_time(start, sep=', ')}–{end:%H:%M} · {s.trainer_name} · "
             f"{s.room_name or 'no room'}"
         )
         self.occupancy.set(data.row.label, data.row.tone)

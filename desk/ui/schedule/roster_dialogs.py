@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desk.services import cancellation
 from desk.ui import worker
 from desk.ui.context import DeskContext
-from desk.ui.formatting import pf
+from desk.ui.formatting import day_time
 from desk.ui.schedule.data import Calendar, CalendarRow, load_calendar
 from desk.ui.schedule.roster_data import SeatLine
 from desk.ui.widgets.common import InlineMessage, button, label
@@ -98,7 +98,7 @@ class MoveDialog(QDialog):
             start = s.starts_at.astimezone(tz)
             full = " — full" if other.booked >= s.capacity else ""
             item = QListWidgetItem(
-                f"{pf(start, '%a %-d %b %H:%M')}  ·  {s.trainer_name}  ·  {other.label}{full}"
+                f"{day_time(start)}  ·  {s.trainer_name}  ·  {other.label}{full}"
             )
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             self.choices.addItem(item)

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.domain.timeutil import week_start, zone
+from desk.domain.timeutil import day_month, day_month_year, week_start, zone
 from desk.ui import context as pages
 from desk.ui import worker
 from desk.ui.context import DeskContext
-from desk.ui.formatting import pf
+from desk.ui.formatting import day_time, long_day
 from desk.ui.schedule.data import Calendar, CalendarRow, load_calendar
 from desk.ui.schedule.grid import GridColumn, GridEvent, ScheduleGrid
 from desk.ui.widgets.common import EmptyState, button, label
@@ -194,11 +194,9 @@ class ScheduleView(QWidget):
         now = self.ctx.now().astimezone(tz)
         if self.mode == WEEK:
             last = calendar.first_day + timedelta(days=6)
-            self.range_label.setText(
-                f"{pf(calendar.first_day, '%-d %b')} – {pf(last, '%-d %b %Y')}"
-            )
+            self.range_label.setText(f"{day_month(calendar.first_day)} – {day_month_year(last)}")
         else:
-            self.range_label.setText(pf(calendar.first_day, "%A %-d %B %Y"))
+            self.range_label.setText(long_day(calendar.first_day))
         for toggle in (self.room_toggle, self.trainer_toggle):
             toggle.setVisible(self.mode == DAY)
         self._fill_focus(calendar)
@@ -253,7 +251,7 @@ class ScheduleView(QWidget):
 
     def _columns(self, calendar: Calendar) -> list[GridColumn]:
         if self.mode == WEEK:
-            return [GridColumn(d, f"{d:%a}", d, pf(d, "%-d %b")) for d in calendar.day_list]
+            return [GridColumn(d, f"{d:%a}", d, day_month(d)) for d in calendar.day_list]
         day = calendar.first_day
         if self.columns_by == BY_TRAINER:
             return [
@@ -274,8 +272,7 @@ class ScheduleView(QWidget):
             detail = f"{s.trainer_name} · {where}"
         state = "Cancelled · " if row.cancelled else ""
         tip = (
-            f"{state}{s.service_name}\n{pf(start, '%a %-d %b %H:%M')}–{end:%H:%M}\n"
-            f"{s.trainer_name} · {where}\n"
+            f"{state}{s.service_name}\n{day_time(start)}–{end:%H:%M}\n{s.trainer_name} · {where}\n"
         )
         if not row.is_appointment:
             tip += f"{row.label} booked" + (f", {row.waiting} waiting" if row.waiting else "")

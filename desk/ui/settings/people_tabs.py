@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import StaffRole
-from desk.domain.timeutil import day_bounds
+from desk.domain.timeutil import day_bounds, day_month_year
 from desk.services import staff, trainers
 from desk.services.settings import get_policy
 from desk.services.staff import StaffView
 from desk.services.trainers import ExceptionView, TrainerView, WeeklyWindow
 from desk.ui.context import DeskContext
-from desk.ui.formatting import pf
 from desk.ui.settings.editor import EditorTab, Work
 from desk.ui.table_model import Column
 from desk.ui.widgets.common import Card, InlineMessage, button, label
@@ -183,7 +182,7 @@ class TrainersTab(EditorTab[TrainerView]):
             start = entry.starts_at.astimezone(_tz(hours.timezone))
             end = (entry.ends_at - timedelta(seconds=1)).astimezone(_tz(hours.timezone))
             kind = entry.kind.value.replace("_", " ")
-            text = f"{pf(start, '%-d %b %Y')} – {pf(end, '%-d %b %Y')}  {kind}"
+            text = f"{day_month_year(start)} – {day_month_year(end)}  {kind}"
             if entry.note:
                 text += f" · {entry.note}"
             if entry.clashing_session_ids:

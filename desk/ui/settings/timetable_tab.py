@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QProgressBar, QSpinBox, QT
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import ServiceKind
+from desk.domain.timeutil import day_month, day_month_year
 from desk.services import catalog, timetable, trainers
 from desk.services.catalog import RoomView, ServiceView
 from desk.services.timetable import EntryView
@@ -17,7 +18,6 @@ from desk.services.timetable_sessions import GenerationSummary
 from desk.services.trainers import TrainerView
 from desk.ui import worker
 from desk.ui.context import DeskContext
-from desk.ui.formatting import pf
 from desk.ui.settings.editor import EditorTab, Work
 from desk.ui.table_model import Column
 from desk.ui.widgets.common import Card, InlineMessage, button, label
@@ -53,7 +53,7 @@ ENTRY_COLUMNS: list[Column[EntryView]] = [
     Column("Seats", lambda e: str(e.capacity), sort=lambda e: e.capacity, align_right=True),
     Column(
         "Runs",
-        lambda e: f"until {pf(e.valid_until, '%-d %b %Y')}" if e.valid_until else "ongoing",
+        lambda e: f"until {day_month_year(e.valid_until)}" if e.valid_until else "ongoing",
     ),
 ]
 
@@ -62,7 +62,7 @@ def _summary_text(summary: GenerationSummary) -> str:
     text = f"{summary.created} class(es) added, {summary.already_there} already on the calendar."
     if summary.skipped:
         reasons = "; ".join(
-            f"{s.service_name} {pf(s.starts_at, '%-d %b')}: {s.reason}" for s in summary.skipped[:3]
+            f"{s.service_name} {day_month(s.starts_at)}: {s.reason}" for s in summary.skipped[:3]
         )
         more = f" (+{len(summary.skipped) - 3} more)" if len(summary.skipped) > 3 else ""
         text += f" Skipped {len(summary.skipped)}: {reasons}{more}."
