@@ -124,9 +124,7 @@ def run_report_command(args: argparse.Namespace) -> int:
         progress = _progress(args.quiet)
         if args.format == "pdf":
             from desk.reports.pdf_export import export_pdf
-            from desk.ui.qt_compat import protect_singletons
 
-            protect_singletons()
             written = [export_pdf(document, args.out, progress=progress)]
         else:
             written = export_csv(document, args.out, table=args.table, progress=progress)

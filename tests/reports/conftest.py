@@ -14,12 +14,7 @@ from desk.domain.enums import (
     SessionStatus,
     WaitlistStatus,
 )
-from desk.ui.qt_compat import protect_singletons
 from tests.reports.studio import Studio
-
-# PySide6 6.12 on Python 3.11 drops a reference to None on every void call (setPen, fillRect,
-# setText...): painting a PDF makes thousands. See desk/ui/qt_compat.py.
-protect_singletons()
 
 B = BookingStatus
 

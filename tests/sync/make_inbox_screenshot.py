@@ -21,7 +21,7 @@ from desk.domain.enums import StaffRole
 from desk.services.staff import StaffSession
 from desk.store import migrate
 from desk.store.db import Database
-from desk.ui import qt_compat, style
+from desk.ui import style
 from desk.ui.context import DeskContext, SignedIn
 from desk.ui.inbox import InboxView
 from desk.ui.worker import Background
@@ -31,7 +31,6 @@ NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
 def main(out: Path) -> None:
-    qt_compat.protect_singletons()
     app = QApplication.instance() or QApplication([])
     style.apply(app, dark=os.environ.get("INBOX_DARK") == "1")
     folder = Path(tempfile.mkdtemp())

@@ -13,7 +13,7 @@ from desk.services import inbox, messaging
 from desk.services.messaging import InboundPayload
 from desk.services.staff import StaffSession
 from desk.store.models import Booking, InboundEvent, OutboxMessage
-from desk.ui import qt_compat, style
+from desk.ui import style
 from desk.ui.context import DeskContext, SignedIn
 from desk.ui.inbox import InboxView
 from desk.ui.worker import Background
@@ -32,7 +32,6 @@ def studio(db):
 
 @pytest.fixture
 def view(db, studio, qtbot, qapp):
-    qt_compat.protect_singletons()
     style.apply(qapp, dark=False)
     background = Background(db)
     who = SignedIn(

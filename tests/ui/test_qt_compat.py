@@ -1,6 +1,7 @@
 """Regression guard for the bindings: PySide6 6.12.0 on CPython 3.11 dropped a reference to None
 at every void call and every invalid QVariant handed to Python, until the process aborted
-("none_dealloc"). pyproject pins PySide6 below 6.12; this fails if such a build comes back."""
+("none_dealloc"). pyproject pins PySide6 below 6.12 and the app carries no workaround; this fails
+if such a build comes back."""
 
 from __future__ import annotations
 
