@@ -61,6 +61,7 @@ class StudioPolicy:
 
 
 _FIELDS = tuple(f.name for f in fields(StudioPolicy))
+_HELD = "desk.studio_settings_row"
 
 
 def _row(session: Session) -> StudioSettings:
@@ -69,6 +70,10 @@ def _row(session: Session) -> StudioSettings:
         row = StudioSettings(id=1)
         session.add(row)
         session.flush()
+    # The identity map holds rows weakly: without this reference the row is dropped as soon as
+    # the caller's policy is built, and every get_policy (several per booking) reads it again.
+    # Held, it is read once per transaction (commit/rollback expire it, so changes still show).
+    session.info[_HELD] = row
     return row
 
 
