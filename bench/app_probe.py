@@ -3,11 +3,12 @@
     python -m bench.app_probe --db PATH      # the real app, composed as desk/app.py does
     python -m bench.app_probe --bare         # the floor: an empty PySide6 main window
 
-The desk is built the way `desk.app` builds it (application(), open_database(), Background,
-build_window() with the default pages), signed in as the owner without the PIN dialog, then
-sent to the Schedule page. "Usable" is the first paint of the schedule grid after the week's
-sessions arrived from the worker. Then the app visits Today, Members and the busiest member's
-profile, and reports its peak RSS (VmHWM). One JSON line on stdout: monotonic instants and the RSS.
+The desk is built the way `desk.app.run_gui` builds it (application(), open_database(), Desk
+with its worker and sync bridge, build_window() with the default pages), signed in as the owner
+without the PIN dialog, then sent to the Schedule page. "Usable" is the first paint of the
+schedule grid after the week's sessions arrived from the worker. Then the app visits Today,
+Members and the busiest member's profile, and reports its peak RSS (VmHWM). One JSON line on
+stdout: monotonic instants and the RSS.
 """
 
 from __future__ import annotations
@@ -102,17 +103,19 @@ def _studio_name(db: Any) -> str:
 
 
 def desk(path: Path) -> dict[str, float]:
-    from desk.app import application, build_window
+    """What `desk.app.run_gui` does, with the owner signed in instead of the PIN dialog."""
+    from desk.app import Desk, application, build_window
     from desk.store.open import open_database
     from desk.ui import context as pages
-    from desk.ui.worker import Background
 
     marks = {"imported": time.monotonic()}
     app = application()
     db = open_database(path)
-    background = Background(db)
+    running = Desk(db)
+    running.start_sync()
     marks["opened"] = time.monotonic()
-    window = build_window(background, _owner(db), _studio_name(db))
+    window = build_window(running.background, _owner(db), _studio_name(db))
+    running.window = window
     page = window.navigate(pages.SCHEDULE)
     painted = _painted_after(page.grid.canvas, lambda: page.calendar is not None)
     window.show()
@@ -122,7 +125,7 @@ def desk(path: Path) -> dict[str, float]:
     marks["rss_usable_mb"] = _peak_rss_mb()
     _browse(app, window, path)
     marks["rss_mb"] = _peak_rss_mb()
-    background.shutdown()
+    running.close()
     return marks
 
 

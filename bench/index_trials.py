@@ -15,20 +15,14 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import explain
 from bench.run import _copy
 from bench.timing import timed
-from desk.domain.timeutil import local_date, week_start, zone
 from desk.services import members
-from desk.services.reports.members import members as members_report
-from desk.services.reports.noshows import no_shows
-from desk.services.reports.occupancy import occupancy
-from desk.services.reports.packages import packages
 from desk.store.db import Database
-from desk.store.types import utcnow
 
 #: (name, DDL): suggestions from the reports engineer first, then the benchmarks' own.
 CANDIDATES = (
@@ -45,45 +39,22 @@ CANDIDATES = (
 )  # fmt: skip
 
 
-def _reads(db: Database) -> dict[str, Callable[[], Any]]:
-    tz = zone("Europe/Istanbul")
-    with db.read() as s:
-        tz = zone(
-            s.connection().exec_driver_sql("SELECT timezone FROM studio_settings").scalar_one()
-        )
-        busiest = (
-            s.connection()
-            .exec_driver_sql(
-                "SELECT member_id FROM bookings GROUP BY member_id ORDER BY count(*) DESC LIMIT 1"
-            )
-            .scalar_one()
-        )
-    now = utcnow()
-    today = local_date(now, tz)
-    year = {"date_from": today - timedelta(days=365), "date_to": today - timedelta(days=1)}
-
-    def read(work: Callable[[Any], Any]) -> Callable[[], Any]:
-        return lambda: db.query(work)
-
-    from desk.ui.members.data import load_profile
-    from desk.ui.schedule.data import load_calendar
-
-    monday = week_start(today)
-    return {
-        "occupancy, a year": read(lambda s: occupancy(s, **year)),
-        "no-shows, a year": read(lambda s: no_shows(s, **year, now=now)),
-        "members, a year": read(lambda s: members_report(s, **year, now=now)),
-        "packages, a year": read(lambda s: packages(s, **year, now=now)),
-        "week schedule": read(lambda s: load_calendar(s, first_day=monday, days=7, now=now)),
-        "busiest member's profile": read(lambda s: load_profile(s, member_id=busiest, now=now)),
-        "member search 'ay'": read(lambda s: members.search(s, "ay")),
-    }
+def _reads(db: Database, path: Path) -> dict[str, Callable[[], Any]]:
+    """The reports for the last year, the week schedule, the busiest profile, a search."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        works = explain.reads(conn)
+    finally:
+        conn.close()
+    works["search 'ay'"] = lambda s: members.search(s, "ay")
+    return {name: (lambda work=work: db.query(work)) for name, work in works.items()}
 
 
 def _measure(path: Path, repeat: int) -> dict[str, float]:
     db = Database.open_file(path)
     try:
-        return {name: timed(work, repeat=repeat)[0] * 1000 for name, work in _reads(db).items()}
+        reads = _reads(db, path)
+        return {name: timed(work, repeat=repeat)[0] * 1000 for name, work in reads.items()}
     finally:
         db.dispose()
 

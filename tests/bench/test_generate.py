@@ -71,3 +71,18 @@ def test_the_ledger_checks_notice_a_broken_ledger(tmp_path: Path) -> None:
 
     assert found["sales below zero"] == 1
     assert found["check-ins nothing paid for (not drop-ins)"] == 1
+
+
+def test_the_diagnostic_tools_run_on_a_studio(tmp_path: Path) -> None:
+    from bench import explain, index_trials
+
+    made = generate(tmp_path / "s.sqlite3", years=0.1, members=40, seed=5, today=TODAY)
+
+    text = explain.explain(made.path, [], slower_than=0.0)
+    found = index_trials.trials(made.path, tmp_path / "scratch.sqlite3", repeat=1)
+
+    for name in ("occupancy", "noshows", "members", "packages", "week", "profile"):
+        assert f"== {name}:" in text
+    assert "SCAN" in text or "SEARCH" in text
+    assert len(found) == len(index_trials.CANDIDATES) + 4
+    assert all(len(times) == len(found["as migrated"]) for times in found.values())
