@@ -31,17 +31,8 @@ TOKEN_ENV = "DESK_RELAY_TOKEN"
 HELP = "exchange WhatsApp messages with the relay (headless)"
 
 
-def add_sync_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "sync", help=HELP, description=__doc__.split("\n\n")[0] if __doc__ else HELP
-    )
-    add_sync_arguments(parser)
-    parser.set_defaults(handler=run_sync_command)
-    return parser
-
-
 def add_sync_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments alone, for desk/cli.py's `Command(name, help, add_arguments, run)`."""
+    """The `desk sync` arguments, for desk/cli.py's `Command(name, help, add_arguments, run)`."""
     parser.add_argument(
         "--db",
         type=Path,

@@ -10,7 +10,6 @@ import dataclasses
 import socket
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "relay"))
 
@@ -29,6 +27,7 @@ from relay_harness import (
     PHONE_NUMBER_ID,
     VERIFY_TOKEN,
     FakeGraph,
+    ServerThread,
     change_value,
     contact,
     envelope,
@@ -36,6 +35,7 @@ from relay_harness import (
     meta_json,
     sign,
     text_message,
+    wait_until,
 )
 
 from relay.app import create_app
@@ -56,53 +56,26 @@ __all__ = [
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+    """The relay harness's wait_until with the longer bound the desk-to-relay round trips need."""
+    return wait_until(predicate, timeout, what)
 
 
-class LoopbackServer:
-    """uvicorn on 127.0.0.1 in a thread; `port=` lets a stopped relay come back where it was."""
+class LoopbackServer(ServerThread):
+    """The relay harness's ServerThread; `port=` lets a stopped relay come back where it was."""
 
     def __init__(self, app: Any, port: int = 0) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", port))
-        self.port = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-            http="h11",
-            ws="none",
-            loop="asyncio",
-            timeout_graceful_shutdown=1,
-        )
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-
-    def start(self) -> LoopbackServer:
-        self._thread.start()
-        wait_for(lambda: self.server.started or not self._thread.is_alive(), what="server start")
-        if not self.server.started:
-            raise RuntimeError("server failed to start")
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self._thread.join(15)
-        self._socket.close()
-        if self._thread.is_alive():
-            raise RuntimeError("server did not stop in time")
+        super().__init__(app)
+        if port:
+            # The harness always binds a fresh port; swap in a socket on the old one before the
+            # server thread (not started yet) is built around it.
+            self._socket.close()
+            self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind(("127.0.0.1", port))
+            self.port, self.url = port, f"http://127.0.0.1:{port}"
+            self._thread = threading.Thread(
+                target=self.server.run, kwargs={"sockets": [self._socket]}, daemon=True
+            )
 
 
 def relay_config(database: Path, graph_url: str, **overrides: Any) -> RelayConfig:
