@@ -111,7 +111,7 @@ def find_sessions(turn: Turn, understood: Understanding, *, book: bool, when: Wh
     )
     exact = _at_exact_time(turn, found, when)
     if exact and exact[0].free > 0 and book:
-        book_session(turn, exact[0].class_session_id)
+        book_session(turn, exact[0].class_session_id, trainer=exact[0].trainer)
         return
     if exact and exact[0].free == 0:
         offer_waitlist(turn, exact[0].class_session_id, exact[0].waiting)
@@ -185,7 +185,8 @@ def can_pay(turn: Turn, opening: Opening) -> bool:
     return True
 
 
-def book_session(turn: Turn, class_session_id: int) -> None:
+def book_session(turn: Turn, class_session_id: int, *, trainer: str | None = None) -> None:
+    """Book the member a seat and confirm it; `trainer` when the caller has just read it."""
     result = turn.attempt(
         lambda: booking.book(
             turn.session,
@@ -199,19 +200,22 @@ def book_session(turn: Turn, class_session_id: int) -> None:
     if isinstance(result, DomainError):
         explain_refusal(turn, result, class_session_id)
         return
-    say_booked(turn, result)
+    say_booked(turn, result, trainer=trainer)
 
 
-def say_booked(turn: Turn, result: BookingResult) -> None:
+def say_booked(turn: Turn, result: BookingResult, *, trainer: str | None = None) -> None:
     """The member now holds a seat: confirm it, with the trainer's name."""
-    view = timetable_sessions.get_session(turn.session, class_session_id=result.class_session_id)
+    if trainer is None:  # not read in this turn yet (a picked option, an accepted offer)
+        trainer = timetable_sessions.get_session(
+            turn.session, class_session_id=result.class_session_id
+        ).trainer_name
     turn.text(
         replies.booked(
             turn.language,
             service=result.service_name,
             start=result.starts_at,
             tz=turn.tz,
-            trainer=view.trainer_name,
+            trainer=trainer,
         )
     )
 

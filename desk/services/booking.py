@@ -93,7 +93,8 @@ def book(
     now = now or utcnow()
     channel = channel_for(actor, channel)
     cs = seats.load_class_session(session, class_session_id)
-    seats.load_member(session, member_id)
+    # Held, not just checked: the no-show check below then finds the row in the identity map.
+    _member = seats.load_member(session, member_id)
     if cs.kind is not SessionKind.CLASS:
         raise InvalidInput("That is a private appointment; it cannot take another booking.")
     seats.refuse_if_closed(session, cs, now)
