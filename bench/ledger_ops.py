@@ -234,7 +234,7 @@ def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> lis
                 s.connection().exec_driver_sql("SELECT timezone FROM studio_settings").scalar_one()
             )
         assert desk_id is not None
-        items = upcoming(db, 80 if quick else 1200)
+        items = upcoming(db, 40 if quick else 1200)
         mine, theirs = items[0::2], items[1::2]
         desk = Actor.staff(desk_id, StaffRole.RECEPTION)
         check_in, revert = _ours(db, desk)

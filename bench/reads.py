@@ -208,7 +208,7 @@ def sample_phone(path: Path) -> str:
 
 
 def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> list[Line]:
-    reads = Reads(path, repeat=5 if quick else 15)
+    reads = Reads(path, repeat=3 if quick else 15)
     try:
         week_ms, week_base, week_rows, week_hand_rows = reads.week()
         log(f"  week schedule: {week_rows} sessions (hand SQL {week_hand_rows})")

@@ -236,8 +236,8 @@ def run_once(bench: Bench, kind: str, workers: int, mode: str, claims: int) -> R
 def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> list[Line]:
     """Every (mode, workers) pair, raw and ours turn about on the same database copy; the
     full run repeats each pair three times and reports the median rate."""
-    claims, repeats = (96, 1) if quick else (960, 3)
-    bench = prepare(path, members=120 if quick else 600)
+    claims, repeats = (48, 1) if quick else (960, 3)
+    bench = prepare(path, members=60 if quick else 600)
     result: list[Line] = []
     over = {"ours": 0, "raw": 0}
     errors: Counter[str] = Counter()
