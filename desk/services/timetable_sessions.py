@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from desk.domain.enums import ServiceKind, SessionKind, SessionStatus
 from desk.domain.errors import NotFound
@@ -235,10 +235,10 @@ def sessions_between(
     query = (
         select(ClassSession)
         .where(ClassSession.starts_at >= start, ClassSession.starts_at < end)
-        .options(
-            selectinload(ClassSession.service),
-            selectinload(ClassSession.trainer),
-            selectinload(ClassSession.room),
+        .options(  # many-to-one: joined into the one statement instead of three more reads
+            joinedload(ClassSession.service, innerjoin=True),
+            joinedload(ClassSession.trainer, innerjoin=True),
+            joinedload(ClassSession.room),
         )
         .order_by(ClassSession.starts_at, ClassSession.id)
     )
