@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from desk.domain.entitlements import Holding
 from desk.domain.enums import (
@@ -71,7 +71,10 @@ class Admission:
 
 
 def load_class_session(session: Session, class_session_id: int) -> ClassSession:
-    cs = session.get(ClassSession, class_session_id)
+    # Every booking check reads the service (its kind, its name): joined, not a second read.
+    cs = session.get(
+        ClassSession, class_session_id, options=[joinedload(ClassSession.service, innerjoin=True)]
+    )
     if cs is None:
         raise NotFound(f"No class session #{class_session_id}.")
     return cs
