@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import (
@@ -57,8 +58,9 @@ class Occupancy:
         return self.free == 0
 
 
-def _counts(sessions: ColumnElement[bool], now: datetime) -> Select[ClassSession, int, int, int]:
-    """Sessions matching `sessions` with their three counts, in one statement."""
+def _counts(sessions: ColumnElement[bool]) -> Select[ClassSession, int, int, int]:
+    """Sessions matching `sessions` with their three counts, in one statement (`:now` bound)."""
+    now: BindParameter[datetime] = bindparam("now")
     in_scope = select(ClassSession.id).where(sessions)
     booked = (
         select(Booking.class_session_id.label("sid"), func.count().label("n"))
@@ -100,8 +102,27 @@ def _counts(sessions: ColumnElement[bool], now: datetime) -> Select[ClassSession
     )
 
 
-def _run(session: Session, sessions: ColumnElement[bool], now: datetime) -> list[Occupancy]:
-    rows = session.execute(_counts(sessions, now)).all()
+# Built once per shape and executed with its values: building this statement (three grouped
+# subqueries) cost more than running it, and the booking assistant asks for it on every request.
+@cache
+def _one_session() -> Select[ClassSession, int, int, int]:
+    return _counts(ClassSession.id == bindparam("class_session_id"))
+
+
+@cache
+def _between(include_cancelled: bool) -> Select[ClassSession, int, int, int]:
+    sessions = (ClassSession.starts_at >= bindparam("starts_from")) & (
+        ClassSession.starts_at < bindparam("starts_before")
+    )
+    if not include_cancelled:
+        sessions = sessions & (ClassSession.status == SessionStatus.SCHEDULED)
+    return _counts(sessions)
+
+
+def _run(
+    session: Session, statement: Select[ClassSession, int, int, int], **values: object
+) -> list[Occupancy]:
+    rows = session.execute(statement, values).all()
     return [
         Occupancy(
             class_session_id=cs.id,
@@ -122,7 +143,7 @@ def _run(session: Session, sessions: ColumnElement[bool], now: datetime) -> list
 
 
 def occupancy(session: Session, *, class_session_id: int, now: datetime | None = None) -> Occupancy:
-    found = _run(session, ClassSession.id == class_session_id, now or utcnow())
+    found = _run(session, _one_session(), class_session_id=class_session_id, now=now or utcnow())
     if not found:
         raise NotFound(f"No class session #{class_session_id}.")
     return found[0]
@@ -141,10 +162,13 @@ def occupancy_between(
     require_aware(starts_before, "end of the range")
     if starts_before <= starts_from:
         raise InvalidInput("The range must end after it starts.")
-    sessions = (ClassSession.starts_at >= starts_from) & (ClassSession.starts_at < starts_before)
-    if not include_cancelled:
-        sessions = sessions & (ClassSession.status == SessionStatus.SCHEDULED)
-    return _run(session, sessions, now or utcnow())
+    return _run(
+        session,
+        _between(include_cancelled),
+        starts_from=starts_from,
+        starts_before=starts_before,
+        now=now or utcnow(),
+    )
 
 
 def occupancy_on(
