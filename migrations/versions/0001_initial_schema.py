@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:43:21.104880
+Create Date: 2026-11-27 19:53:12.049491
 """
 
 from __future__ import annotations
@@ -225,6 +225,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('sales', schema=None) as batch_op:
         batch_op.create_index('ix_sales_member', ['member_id'], unique=False)
+        batch_op.create_index('ix_sales_sold_at', ['sold_at'], unique=False)
 
     op.create_table('timetable_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -396,6 +397,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entries'))
     )
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_ledger_created_kind', ['created_at', 'kind', 'sale_id'], unique=False)
         batch_op.create_index('ix_ledger_member', ['member_id'], unique=False)
         batch_op.create_index('ix_ledger_sale', ['sale_id'], unique=False)
         batch_op.create_index('uq_ledger_consume_once', ['booking_id', 'completion_round'], unique=True, sqlite_where=sa.text("kind = 'consume'"), postgresql_where=sa.text("kind = 'consume'"))
@@ -467,6 +469,7 @@ def downgrade() -> None:
         batch_op.drop_index('uq_ledger_consume_once', sqlite_where=sa.text("kind = 'consume'"), postgresql_where=sa.text("kind = 'consume'"))
         batch_op.drop_index('ix_ledger_sale')
         batch_op.drop_index('ix_ledger_member')
+        batch_op.drop_index('ix_ledger_created_kind')
 
     op.drop_table('ledger_entries')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
@@ -499,6 +502,7 @@ def downgrade() -> None:
     op.drop_table('trainer_availability')
     op.drop_table('timetable_entries')
     with op.batch_alter_table('sales', schema=None) as batch_op:
+        batch_op.drop_index('ix_sales_sold_at')
         batch_op.drop_index('ix_sales_member')
 
     op.drop_table('sales')

@@ -29,6 +29,8 @@ class Sale(Base):
         CheckConstraint("price_minor >= 0", name="price_not_negative"),
         CheckConstraint("sessions IS NULL OR sessions > 0", name="sessions_positive"),
         Index("ix_sales_member", "member_id"),
+        # Sales-in-period reports.
+        Index("ix_sales_sold_at", "sold_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +124,8 @@ class LedgerEntry(CreatedAt, Base):
             postgresql_where=_EXPIRE,
         ),
         Index("ix_ledger_sale", "sale_id"),
+        # "Sessions used in the period" and weekly usage would otherwise scan the whole ledger.
+        Index("ix_ledger_created_kind", "created_at", "kind", "sale_id"),
         Index("ix_ledger_member", "member_id"),
         CheckConstraint(
             "(kind IN ('consume', 'restore')) = (booking_id IS NOT NULL)",
