@@ -8,7 +8,8 @@ Ours runs exactly what the screens run, in a read transaction of the real `Datab
 - member profile: `desk.ui.members.data.load_profile` (entitlements with balances, no-show
   standing and history, the last 200 bookings and 500 ledger lines), for the member with the
   most bookings;
-- a year's occupancy: `desk.services.reports.occupancy.occupancy` over the last 365 days.
+- a year's occupancy: `desk.services.reports.occupancy.occupancy` over the last 365 days;
+- the other owner reports (no-shows, members, packages) over the same year, figures only.
 
 The baselines are plain `sqlite3` statements returning the same rows, on a warm connection.
 Every figure is the median of several runs after a warm-up, ours and baseline taken in turn.
@@ -22,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.timing import Line, interleaved
+from bench.timing import Line, interleaved, timed
 from desk.domain.timeutil import day_bounds, local_date, week_start, zone
 from desk.services import members
 from desk.services.reports.occupancy import occupancy
@@ -161,6 +162,28 @@ class Reads:
             lambda: _hand_phone(self.conn, e164, digits),
         )
 
+    def other_reports(self) -> dict[str, float]:
+        """The owner's other reports over the same year (no hand-SQL twin: figures only)."""
+        from desk.services.reports.members import members as members_report
+        from desk.services.reports.noshows import no_shows
+        from desk.services.reports.packages import packages
+
+        year = {
+            "date_from": self.today - timedelta(days=365),
+            "date_to": self.today - timedelta(days=1),
+            "now": self.now,
+        }
+        works = {
+            "no-shows": lambda s: no_shows(s, **year),
+            "members": lambda s: members_report(s, **year),
+            "packages": lambda s: packages(s, **year),
+        }
+        repeat = max(1, self.repeat // 5)
+        return {
+            name: timed(lambda w=work: self.db.query(w), repeat=repeat)[0] * 1000
+            for name, work in works.items()
+        }
+
     def busiest_member(self) -> tuple[int, int]:
         row = self.conn.execute(
             """SELECT m.id, count(*) FROM bookings b JOIN members m ON m.id = b.member_id
@@ -223,6 +246,7 @@ def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> lis
         profile_ms, profile_base = reads.profile(member_id)
         occ_ms, occ_base, occ_rows, occ_hand_rows = reads.year_occupancy()
         log(f"  year occupancy: {occ_rows} sessions (hand SQL {occ_hand_rows})")
+        others = reads.other_reports()
     finally:
         reads.close()
     slow_phone = max((whole, fragment), key=lambda pair: pair[0])
@@ -237,6 +261,7 @@ def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> lis
              profile_base),
         Line("a year's occupancy report", "ms", occ_ms, occ_base,
              targets=(("ours<", 1000.0), ("ratio<=", 1.5))),
+        *(Line(f"a year's {name} report", "ms", ms) for name, ms in others.items()),
         Line("week schedule / occupancy rows differ from hand SQL", "",
              abs(week_rows - week_hand_rows) + abs(occ_rows - occ_hand_rows), 0, counter=True),
     ]  # fmt: skip
