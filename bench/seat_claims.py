@@ -11,7 +11,9 @@ no-show standing, the entitlement check over the member's sales and upcoming boo
 waitlist, the audit row. The baseline is the minimal equivalent in raw sqlite3 with the same
 PRAGMAs (WAL, synchronous=FULL, busy_timeout): BEGIN IMMEDIATE, read the taken seats, insert
 the lowest free one, COMMIT. Afterwards every session is checked: live bookings never exceed
-capacity, no seat is held twice, and every "booked" answer is a row in the database.
+capacity, no seat is held twice, and every "booked" answer is a row in the database. Then the
+run's bookings are cancelled, so every run starts with members holding only their own upcoming
+bookings (each is a pending draw the entitlement check walks).
 """
 
 from __future__ import annotations
@@ -211,6 +213,22 @@ def overbooked(path: Path, plan: list[seat_workers.Claim], booked: int) -> int:
     return over + abs(sum(n for _, _, n, _ in live) - booked)
 
 
+def release(path: Path, plan: list[seat_workers.Claim]) -> None:
+    """Cancel a finished run's bookings, so members do not pile up upcoming bench bookings
+    (each would be another pending draw in every later entitlement check)."""
+    ids = sorted({session_id for session_id, _ in plan})
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                f"UPDATE bookings SET status = 'cancelled' WHERE status = 'booked' "
+                f"AND class_session_id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+    finally:
+        conn.close()
+
+
 def run_once(bench: Bench, kind: str, workers: int, mode: str, claims: int) -> RunResult:
     db = Database.open_file(bench.path)
     try:
@@ -225,12 +243,14 @@ def run_once(bench: Bench, kind: str, workers: int, mode: str, claims: int) -> R
         outcomes.update(r["outcomes"])
     wall = max(r["ended"] for r in reports) - min(r["started"] for r in reports)
     booked = outcomes.get("booked", 0)
-    return RunResult(
+    result = RunResult(
         claims_per_s=booked / wall if wall > 0 else 0.0,
         latencies=latencies,
         overbooked=overbooked(bench.path, plan, booked),
         outcomes=dict(outcomes),
     )
+    release(bench.path, plan)
+    return result
 
 
 def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> list[Line]:
