@@ -127,16 +127,11 @@ class MembersReport:
 
 
 def _visits(*keys: Any) -> Select[*tuple[Any, ...]]:
-    """Completed bookings of sessions that ran, grouped by `keys` (filters are added after).
-
-    The join starts from class_sessions so SQLite range-scans sessions by start time and reaches
-    bookings by session; starting from bookings it walked the whole bookings table for a
-    one-year question (members report 11 s -> ~1.5 s on the 10-year studio, docs/performance.md).
-    """
+    """Completed bookings of sessions that ran, grouped by `keys` (filters are added after)."""
     return (
         select(*keys)
-        .select_from(ClassSession)
-        .join(Booking, ClassSession.id == Booking.class_session_id)
+        .select_from(Booking)
+        .join(ClassSession, ClassSession.id == Booking.class_session_id)
         .where(
             Booking.status == BookingStatus.COMPLETED,
             ClassSession.status == SessionStatus.SCHEDULED,
