@@ -1,42 +1,57 @@
-"""The WhatsApp Inbox at the desk: conversations by member, a thread, and what staff do there.
+"""The WhatsApp Inbox at the desk: conversations by member and one conversation's thread.
 
 A conversation is everything exchanged with one WhatsApp number: the member's messages
 (inbound_events) and what the studio sent (outbox_messages: the assistant's replies, waitlist
-notices, staff replies). Staff replies go through the same outbox as everything else, so the
-sync worker sends them with the same exactly-once guarantees.
+notices, staff replies). What staff do there lives in inbox_staff (read, handled, reply) and the
+bookings shown beside a thread in inbox_bookings; both are re-exported here, so the Inbox screen
+talks to this one module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from desk.domain import phone as phones
-from desk.domain.enums import SEAT_HOLDING_STATUSES, SessionKind, StaffRole
-from desk.domain.errors import InvalidInput, NotAllowed
-from desk.services import audit, members, messaging, occupancy, sales
-from desk.services.actor import Actor
-from desk.services.sales import EntitlementView
-from desk.store.models import (
-    Booking,
-    ClassSession,
-    InboundEvent,
-    Member,
-    OutboxMessage,
-    Service,
-    StaffUser,
-    Trainer,
+from desk.domain.errors import InvalidInput
+from desk.services import sales
+from desk.services.inbox_bookings import (
+    BookableClass,
+    UpcomingBooking,
+    bookable_classes,
+    upcoming_bookings,
 )
+from desk.services.inbox_staff import (
+    TEXT_MAX,
+    clear_needs_staff,
+    mark_read,
+    staff_reply,
+    window_closes_at,
+)
+from desk.services.sales import EntitlementView
+from desk.store.models import InboundEvent, Member, OutboxMessage, StaffUser
 from desk.store.types import utcnow
 
-#: WhatsApp lets the studio write freely for this long after the member's last message.
-WINDOW = timedelta(hours=24)
-TEXT_MAX = 4096
-STAFF_ROLES = (StaffRole.OWNER, StaffRole.RECEPTION)
+__all__ = [
+    "TEXT_MAX",
+    "BookableClass",
+    "Conversation",
+    "ConversationThread",
+    "ThreadMessage",
+    "UpcomingBooking",
+    "bookable_classes",
+    "clear_needs_staff",
+    "conversation",
+    "conversations",
+    "fingerprint",
+    "mark_read",
+    "staff_reply",
+    "thread",
+    "upcoming_bookings",
+]
 
 
 @dataclass(frozen=True)
@@ -68,25 +83,6 @@ class ThreadMessage:
     #: Outbound written by a person at the desk; "" for the assistant.
     staff_name: str
     error: str
-
-
-@dataclass(frozen=True)
-class UpcomingBooking:
-    booking_id: int
-    class_session_id: int
-    service_name: str
-    trainer_name: str
-    starts_at: datetime
-
-
-@dataclass(frozen=True)
-class BookableClass:
-    class_session_id: int
-    service_name: str
-    trainer_name: str
-    starts_at: datetime
-    free: int
-    capacity: int
 
 
 @dataclass(frozen=True)
@@ -293,8 +289,7 @@ def thread(
     member_id = summary.member_id
     balance = sales.entitlements(session, member_id=member_id, now=now) if member_id else []
     upcoming = upcoming_bookings(session, member_id=member_id, now=now) if member_id else []
-    last_in = _last_inbound_at(session, wa_id)
-    closes = last_in + WINDOW if last_in is not None and last_in + WINDOW > now else None
+    closes = window_closes_at(session, wa_id=wa_id, now=now)
     return ConversationThread(summary, messages, balance, upcoming, closes)
 
 
@@ -343,165 +338,3 @@ def _outbound(session: Session, wa_id: str, limit: int) -> list[ThreadMessage]:
         )
         for r, staff in rows
     ]
-
-
-def _last_inbound_at(session: Session, wa_id: str) -> datetime | None:
-    return session.scalar(
-        select(func.max(InboundEvent.received_at)).where(InboundEvent.wa_id == wa_id)
-    )
-
-
-def upcoming_bookings(
-    session: Session, *, member_id: int, now: datetime | None = None, limit: int = 10
-) -> list[UpcomingBooking]:
-    now = now or utcnow()
-    rows = session.execute(
-        select(Booking.id, ClassSession.id, Service.name, Trainer.name, ClassSession.starts_at)
-        .join(ClassSession, ClassSession.id == Booking.class_session_id)
-        .join(Service, Service.id == ClassSession.service_id)
-        .join(Trainer, Trainer.id == ClassSession.trainer_id)
-        .where(
-            Booking.member_id == member_id,
-            Booking.status.in_(SEAT_HOLDING_STATUSES),
-            ClassSession.starts_at > now,
-        )
-        .order_by(ClassSession.starts_at)
-        .limit(limit)
-    ).all()
-    return [UpcomingBooking(*row) for row in rows]
-
-
-def bookable_classes(
-    session: Session, *, now: datetime | None = None, days: int = 7, limit: int = 40
-) -> list[BookableClass]:
-    """Group classes of the coming days, in time order, with how many seats are free."""
-    now = now or utcnow()
-    found = occupancy.occupancy_between(
-        session, starts_from=now, starts_before=now + timedelta(days=days), now=now
-    )
-    found = [o for o in found if o.kind is SessionKind.CLASS][:limit]
-    names = _names(session, Service, {o.service_id for o in found})
-    trainers = _names(session, Trainer, {o.trainer_id for o in found})
-    return [
-        BookableClass(
-            o.class_session_id,
-            names[o.service_id],
-            trainers[o.trainer_id],
-            o.starts_at,
-            o.free,
-            o.capacity,
-        )
-        for o in found
-    ]
-
-
-def _names(
-    session: Session, model: type[Service] | type[Trainer], ids: Iterable[int]
-) -> dict[int, str]:
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    return dict(session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all())
-
-
-# --- what staff do ----------------------------------------------------------------------------
-
-
-def mark_read(session: Session, *, wa_id: str, actor: Actor, now: datetime | None = None) -> int:
-    """Staff opened the conversation: its messages are read. Returns how many were unread."""
-    actor.require(*STAFF_ROLES, doing="read WhatsApp conversations")
-    now = now or utcnow()
-    rows = session.scalars(
-        select(InboundEvent).where(
-            InboundEvent.wa_id == wa_id, InboundEvent.staff_read_at.is_(None)
-        )
-    ).all()
-    for row in rows:
-        row.staff_read_at = now
-    changed = len(rows)
-    if changed:
-        audit.record(
-            session,
-            actor,
-            "inbox.read",
-            "conversation",
-            None,
-            now=now,
-            wa_id=wa_id,
-            messages=changed,
-        )
-    session.flush()
-    return changed
-
-
-def clear_needs_staff(
-    session: Session, *, wa_id: str, actor: Actor, now: datetime | None = None
-) -> int:
-    """Staff dealt with what the assistant handed over: the flag goes, the messages stay."""
-    actor.require(*STAFF_ROLES, doing="handle WhatsApp conversations")
-    now = now or utcnow()
-    rows = session.scalars(
-        select(InboundEvent).where(InboundEvent.wa_id == wa_id, InboundEvent.needs_staff.is_(True))
-    ).all()
-    for row in rows:
-        row.needs_staff = False
-    changed = len(rows)
-    if changed:
-        audit.record(
-            session,
-            actor,
-            "inbox.handled",
-            "conversation",
-            None,
-            now=now,
-            wa_id=wa_id,
-            messages=changed,
-        )
-    session.flush()
-    return changed
-
-
-def staff_reply(
-    session: Session, *, wa_id: str, text: str, actor: Actor, now: datetime | None = None
-) -> str:
-    """Queue a message from the desk to the member; the sync worker sends it. Returns its key."""
-    actor.require(*STAFF_ROLES, doing="reply to members on WhatsApp")
-    now = now or utcnow()
-    body = text.strip()
-    if not body:
-        raise InvalidInput("The reply is empty.")
-    if len(body) > TEXT_MAX:
-        raise InvalidInput(
-            f"A WhatsApp message can be at most {TEXT_MAX} characters; this one has {len(body)}."
-        )
-    if not wa_id.isdigit():
-        raise InvalidInput("This conversation has no phone number WhatsApp can send to.")
-    last_in = _last_inbound_at(session, wa_id)
-    if last_in is None or last_in + WINDOW <= now:
-        raise NotAllowed(
-            "More than 24 hours have passed since the member last wrote, so WhatsApp only "
-            "allows approved template messages now. Please call them instead."
-        )
-    member = members.find_by_whatsapp(session, wa_id)
-    key = messaging.enqueue(
-        session,
-        to_wa_id=wa_id,
-        body={"kind": "text", "text": body},
-        preview=body,
-        member_id=member.id if member else None,
-        created_by=actor.staff_user_id,
-        now=now,
-    )
-    mark_read(session, wa_id=wa_id, actor=actor, now=now)
-    audit.record(
-        session,
-        actor,
-        "inbox.reply",
-        "conversation",
-        None,
-        now=now,
-        wa_id=wa_id,
-        key=key,
-        characters=len(body),
-    )
-    return key

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from desk.domain.enums import OutboxStatus, StaffRole
 from desk.domain.errors import InvalidInput, NotAllowed
-from desk.services import inbox, messaging
+from desk.services import inbox, inbox_bookings, inbox_staff, messaging
 from desk.services.actor import Actor
 from desk.store.models import AuditEntry, OutboxMessage
 
@@ -76,7 +76,7 @@ def test_a_thread_merges_both_directions_with_balance_and_bookings(db, studio):
 
 def test_staff_reply_goes_through_the_outbox_as_the_signed_in_user(db, studio):
     with db.write() as s:
-        key = inbox.staff_reply(
+        key = inbox_staff.staff_reply(
             s, wa_id=AYSE_WA, text="  Of course, bring her along!  ", actor=rita(studio), now=NOW
         )
     with db.read() as s:
@@ -108,7 +108,7 @@ def test_staff_reply_goes_through_the_outbox_as_the_signed_in_user(db, studio):
 )
 def test_staff_reply_refusals_write_nothing(db, studio, text, wa_id, at, error, words):
     with pytest.raises(error, match=words), db.write() as s:
-        inbox.staff_reply(s, wa_id=wa_id, text=text, actor=rita(studio), now=at)
+        inbox_staff.staff_reply(s, wa_id=wa_id, text=text, actor=rita(studio), now=at)
     with db.read() as s:
         assert messaging.unpushed(s) == []
 
@@ -116,14 +116,14 @@ def test_staff_reply_refusals_write_nothing(db, studio, text, wa_id, at, error, 
 def test_a_trainer_may_not_answer_members(db, studio):
     tom = Actor.staff(studio.trainer_user, StaffRole.TRAINER, "Tom Trainer")
     with pytest.raises(NotAllowed), db.write() as s:
-        inbox.staff_reply(s, wa_id=AYSE_WA, text="hi", actor=tom, now=NOW)
+        inbox_staff.staff_reply(s, wa_id=AYSE_WA, text="hi", actor=tom, now=NOW)
 
 
 def test_reading_and_clearing_the_flag(db, studio):
     with db.write() as s:
-        assert inbox.mark_read(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW) == 1
-        assert inbox.mark_read(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW) == 0
-        assert inbox.clear_needs_staff(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW) == 1
+        assert inbox_staff.mark_read(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW) == 1
+        assert inbox_staff.mark_read(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW) == 0
+        assert inbox_staff.clear_needs_staff(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW) == 1
     with db.read() as s:
         lead = inbox.conversation(s, wa_id=LEAD_WA)
         flagged = [c.wa_id for c in inbox.conversations(s, needs_staff_only=True)]
@@ -133,7 +133,7 @@ def test_reading_and_clearing_the_flag(db, studio):
 
 def test_bookable_classes_show_free_seats(db, studio):
     with db.read() as s:
-        classes = inbox.bookable_classes(s, now=NOW)
+        classes = inbox_bookings.bookable_classes(s, now=NOW)
     assert [(c.class_session_id, c.free, c.capacity) for c in classes] == [
         (studio.class_tomorrow, 7, 8),
         (studio.class_later, 8, 8),
@@ -176,6 +176,6 @@ def test_the_list_costs_a_fixed_handful_of_queries_however_many_conversations(db
     assert not found[0].last_from_member
     assert len([q for q in statements if q.lstrip().upper().startswith("SELECT")]) <= 7
     with db.write() as s:
-        inbox.mark_read(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW)
+        inbox_staff.mark_read(s, wa_id=LEAD_WA, actor=rita(studio), now=NOW)
     with db.read() as s:
         assert inbox.fingerprint(s) != before
