@@ -15,7 +15,7 @@ from desk.reports.layouts import occupancy as occupancy_layout
 from desk.reports.layouts import packages as packages_layout
 from desk.reports.layouts.common import Heading
 from desk.reports.model import ReportDocument
-from desk.services.reports.common import now_or_default, studio_of
+from desk.services.reports.common import SessionFilter, now_or_default, studio_of
 from desk.services.reports.members import members
 from desk.services.reports.noshows import no_shows
 from desk.services.reports.occupancy import occupancy
@@ -47,9 +47,12 @@ class ReportRequest:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise InvalidInput(f"Unknown report {self.kind!r}; pick one of {', '.join(KINDS)}.")
-        narrowed = (self.service_id, self.trainer_id, self.room_id) != (None, None, None)
-        if narrowed and self.kind not in FILTERABLE:
+        if not self.filters.is_empty and self.kind not in FILTERABLE:
             raise InvalidInput(f"The {KINDS[self.kind].lower()} report covers the whole studio.")
+
+    @property
+    def filters(self) -> SessionFilter:
+        return SessionFilter(self.service_id, self.trainer_id, self.room_id)
 
 
 def _scope(session: Session, request: ReportRequest) -> str:
@@ -74,25 +77,11 @@ def build(session: Session, request: ReportRequest) -> ReportDocument:
     heading = Heading(studio_of(session).name, _scope(session, request), now)
     r = request
     if r.kind == "occupancy":
-        occ = occupancy(
-            session,
-            date_from=r.date_from,
-            date_to=r.date_to,
-            service_id=r.service_id,
-            trainer_id=r.trainer_id,
-            room_id=r.room_id,
-            now=now,
-        )
+        occ = occupancy(session, date_from=r.date_from, date_to=r.date_to, filters=r.filters)
         return occupancy_layout.document(occ, heading)
     if r.kind == "noshows":
         missed = no_shows(
-            session,
-            date_from=r.date_from,
-            date_to=r.date_to,
-            service_id=r.service_id,
-            trainer_id=r.trainer_id,
-            room_id=r.room_id,
-            now=now,
+            session, date_from=r.date_from, date_to=r.date_to, filters=r.filters, now=now
         )
         return noshows_layout.document(missed, heading)
     if r.kind == "members":

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from desk.domain.enums import ServiceKind
+from desk.services.reports.common import SessionFilter
 from desk.services.reports.noshows import Attendance, no_shows
 from desk.store.models import StudioSettings
 
@@ -105,7 +106,7 @@ def test_only_sessions_that_have_started_count(db, occupancy_studio):
 
 def test_filters(db, occupancy_studio):
     o = occupancy_studio
-    rep = report(db, trainer_id=o.can)
+    rep = report(db, filters=SessionFilter(trainer_id=o.can))
     # Can teaches S3 and S4: 3 + 3 attended, 1 no-show
     assert rep.total == Attendance(6, 1, 0, 0)
-    assert report(db, service_id=o.pt).total == Attendance(1, 0, 0, 0)
+    assert report(db, filters=SessionFilter(service_id=o.pt)).total == Attendance(1, 0, 0, 0)

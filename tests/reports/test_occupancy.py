@@ -7,15 +7,16 @@ from datetime import date, time
 import pytest
 
 from desk.domain.errors import InvalidInput
+from desk.services.reports.common import SessionFilter
 from desk.services.reports.occupancy import Fill, occupancy
 from tests.reports.studio import Studio
 
 MARCH_4, MARCH_17 = date(2024, 3, 4), date(2024, 3, 17)
 
 
-def report(db, **filters):
+def report(db, **kw):
     with db.read() as s:
-        return occupancy(s, date_from=MARCH_4, date_to=MARCH_17, **filters)
+        return occupancy(s, date_from=MARCH_4, date_to=MARCH_17, **kw)
 
 
 def test_per_session_counts(db, occupancy_studio):
@@ -99,14 +100,14 @@ def test_week_over_week(db, occupancy_studio):
 
 def test_filters(db, occupancy_studio):
     o = occupancy_studio
-    by_service = report(db, service_id=o.reformer)
+    by_service = report(db, filters=SessionFilter(service_id=o.reformer))
     assert {r.session_id for r in by_service.sessions} == {o.s1, o.s2, o.s4}
-    by_trainer = report(db, trainer_id=o.can)
+    by_trainer = report(db, filters=SessionFilter(trainer_id=o.can))
     assert {r.session_id for r in by_trainer.sessions} == {o.s3, o.s4}
     assert by_trainer.total.booked == 7  # 4 + 3
-    by_room = report(db, room_id=o.room_b)
+    by_room = report(db, filters=SessionFilter(room_id=o.room_b))
     assert [r.session_id for r in by_room.sessions] == [o.s3]
-    both = report(db, service_id=o.reformer, trainer_id=o.ayse)
+    both = report(db, filters=SessionFilter(service_id=o.reformer, trainer_id=o.ayse))
     assert {r.session_id for r in both.sessions} == {o.s1, o.s2}
 
 

@@ -1,5 +1,5 @@
 """Bits every report layout uses: the document frame, labels for days, hours and weeks, figure
-text, heatmaps."""
+text, chart series, the weekly table and trend, heatmaps."""
 
 from __future__ import annotations
 
@@ -8,10 +8,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from desk.reports.model import NONE_TEXT, Chart, Figure, Heatmap, ReportDocument, Table
+from desk.reports.model import (
+    NONE_TEXT,
+    Chart,
+    ChartUnit,
+    Column,
+    Figure,
+    Heatmap,
+    LineChart,
+    ReportDocument,
+    Series,
+    Table,
+)
 from desk.services.reports.common import WEEKDAYS, Period
 
 T = TypeVar("T")
+#: A chart series by name and how to read its value from a row.
+Named = tuple[str, Callable[[Any], float | None]]
 
 
 @dataclass(frozen=True)
@@ -118,3 +131,22 @@ def heatmap(
 
 def values(rows: Iterable[Any], get: Callable[[Any], float | None]) -> tuple[float | None, ...]:
     return tuple(get(row) for row in rows)
+
+
+def series(rows: Iterable[Any], *named: Named) -> tuple[Series, ...]:
+    """One chart series per (name, reading) over the same rows, in the rows' order."""
+    listed = tuple(rows)
+    return tuple(Series(name, values(listed, get)) for name, get in named)
+
+
+def weekly_table(weeks: tuple[Any, ...], *columns: Column, note: str = "") -> Table:
+    """The "Weekly" table every report ends with: one row per studio week, its days first."""
+    week = Column("Week", "text", lambda w: week_range(w.week_of))
+    return Table("weeks", "Weekly", (week, *columns), weeks, note)
+
+
+def weekly_chart(
+    title: str, weeks: tuple[Any, ...], *named: Named, unit: ChartUnit, tab: str, currency: str = ""
+) -> LineChart:
+    """A line per named reading over rows that each have a `week_of` Monday."""
+    return LineChart(title, week_labels(weeks), series(weeks, *named), unit, currency, tab)

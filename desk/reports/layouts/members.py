@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from desk.reports.layouts.common import Heading, laid_out, values, week_labels, week_range
-from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
+from desk.reports.layouts.common import (
+    Heading,
+    laid_out,
+    series,
+    week_labels,
+    weekly_chart,
+    weekly_table,
+)
+from desk.reports.model import BarChart, Column, Figure, ReportDocument, Series, Table
 from desk.services.reports.members import MembersReport
 
 #: Histogram of visits per week: (label, lower bound inclusive).
@@ -87,16 +94,11 @@ def _tables(rep: MembersReport) -> tuple[Table, ...]:
             "Members added to the studio in the range",
             "No new members in this range.",
         ),
-        Table(
-            "weeks",
-            "Weekly",
-            (
-                Column("Week", "text", lambda w: week_range(w.week_of)),
-                Column("Visits", "int", lambda w: w.visits),
-                Column("Active members", "int", lambda w: w.active_members),
-                Column("New members", "int", lambda w: w.new_members),
-            ),
+        weekly_table(
             rep.weeks,
+            Column("Visits", "int", lambda w: w.visits),
+            Column("Active members", "int", lambda w: w.active_members),
+            Column("New members", "int", lambda w: w.new_members),
         ),
     )
 
@@ -123,14 +125,12 @@ def _figures(rep: MembersReport) -> tuple[Figure, ...]:
 
 
 def _charts(rep: MembersReport) -> tuple[Any, ...]:
-    trend = LineChart(
+    trend = weekly_chart(
         "Visits and active members per week",
-        week_labels(rep.weeks),
-        (
-            Series("Visits", values(rep.weeks, lambda w: float(w.visits))),
-            Series("Active members", values(rep.weeks, lambda w: float(w.active_members))),
-        ),
-        "count",
+        rep.weeks,
+        ("Visits", lambda w: float(w.visits)),
+        ("Active members", lambda w: float(w.active_members)),
+        unit="count",
         tab="Weekly visits",
     )
     spread = BarChart(
@@ -143,7 +143,7 @@ def _charts(rep: MembersReport) -> tuple[Any, ...]:
     joined = BarChart(
         "New members per week",
         week_labels(rep.weeks),
-        (Series("New members", values(rep.weeks, lambda w: float(w.new_members))),),
+        series(rep.weeks, ("New members", lambda w: float(w.new_members))),
         "count",
         tab="New per week",
     )

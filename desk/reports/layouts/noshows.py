@@ -5,18 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from desk.reports.layouts.common import (
-    Heading,
-    count,
-    heatmap,
-    laid_out,
-    percent,
-    slot_label,
-    values,
-    week_labels,
-    week_range,
-)
-from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
+from desk.reports.layouts import common
+from desk.reports.layouts.common import Heading, Named
+from desk.reports.model import BarChart, Column, Figure, ReportDocument, Table
 from desk.services.reports.noshows import Attendance, NoShowReport
 
 NO_SHOW_TIP = "No-shows ÷ bookings (attended + no-shows + late cancels + unmarked)"
@@ -82,7 +73,7 @@ def _tables(rep: NoShowReport) -> tuple[Table, ...]:
             "by-slot",
             "By time slot",
             (
-                Column("Slot", "text", lambda r: slot_label(r.weekday, r.hour)),
+                Column("Slot", "text", lambda r: common.slot_label(r.weekday, r.hour)),
                 *counts_columns(lambda r: r.counts),
             ),
             rep.by_slot,
@@ -95,15 +86,7 @@ def _tables(rep: NoShowReport) -> tuple[Table, ...]:
             f"Members with {rep.chronic_after} or more no-shows in the range",
         ),
         _member_table("by-member", "By member", rep.by_member),
-        Table(
-            "weeks",
-            "Weekly",
-            (
-                Column("Week", "text", lambda w: week_range(w.week_of)),
-                *counts_columns(lambda w: w.counts),
-            ),
-            rep.weeks,
-        ),
+        common.weekly_table(rep.weeks, *counts_columns(lambda w: w.counts)),
     )
 
 
@@ -111,11 +94,15 @@ def _figures(rep: NoShowReport) -> tuple[Figure, ...]:
     total = rep.total
     return (
         Figure("Bookings", f"{total.bookings:,}", "of sessions that have started"),
-        Figure("No-show rate", percent(total.no_show_rate), count(total.no_shows, "no-show")),
+        Figure(
+            "No-show rate",
+            common.percent(total.no_show_rate),
+            common.count(total.no_shows, "no-show"),
+        ),
         Figure(
             "Late-cancel rate",
-            percent(total.late_cancel_rate),
-            count(total.late_cancels, "late cancel"),
+            common.percent(total.late_cancel_rate),
+            common.count(total.late_cancels, "late cancel"),
         ),
         Figure("Unmarked", f"{total.unmarked:,}", "bookings nobody checked in or marked"),
         Figure(
@@ -128,17 +115,16 @@ def _figures(rep: NoShowReport) -> tuple[Figure, ...]:
 
 
 def _charts(rep: NoShowReport) -> tuple[Any, ...]:
+    no_show: Named = ("No-show %", lambda r: r.counts.no_show_rate)
+    late: Named = ("Late cancel %", lambda r: r.counts.late_cancel_rate)
     services = BarChart(
         "No-shows and late cancels by class",
         tuple(r.service for r in rep.by_service),
-        (
-            Series("No-show %", values(rep.by_service, lambda r: r.counts.no_show_rate)),
-            Series("Late cancel %", values(rep.by_service, lambda r: r.counts.late_cancel_rate)),
-        ),
+        common.series(rep.by_service, no_show, late),
         "percent",
         tab="By class",
     )
-    slots = heatmap(
+    slots = common.heatmap(
         "No-show rate by weekday and hour",
         rep.by_slot,
         place=lambda r: (r.weekday, r.hour),
@@ -148,22 +134,15 @@ def _charts(rep: NoShowReport) -> tuple[Any, ...]:
         high_is_bad=True,
         tab="Heatmap",
     )
-    trend = LineChart(
-        "Weekly",
-        week_labels(rep.weeks),
-        (
-            Series("No-show %", values(rep.weeks, lambda w: w.counts.no_show_rate)),
-            Series("Late cancel %", values(rep.weeks, lambda w: w.counts.late_cancel_rate)),
-        ),
-        "percent",
-        tab="Weekly trend",
+    trend = common.weekly_chart(
+        "Weekly", rep.weeks, no_show, late, unit="percent", tab="Weekly trend"
     )
     return (services, slots, trend)
 
 
 def document(rep: NoShowReport, heading: Heading) -> ReportDocument:
     until = rep.counted_until.astimezone(rep.period.tz)
-    return laid_out(
+    return common.laid_out(
         "noshows",
         "No-shows and late cancels",
         rep.period,

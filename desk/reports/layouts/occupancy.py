@@ -5,26 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from desk.reports.layouts.common import (
-    Heading,
-    count,
-    heatmap,
-    laid_out,
-    percent,
-    slot_label,
-    values,
-    week_labels,
-    week_range,
-)
-from desk.reports.model import (
-    BarChart,
-    Column,
-    Figure,
-    LineChart,
-    ReportDocument,
-    Series,
-    Table,
-)
+from desk.reports.layouts import common
+from desk.reports.layouts.common import Heading, Named
+from desk.reports.model import BarChart, Column, Figure, ReportDocument, Table
 from desk.services.reports.common import WEEKDAYS
 from desk.services.reports.occupancy import Fill, OccupancyReport
 
@@ -78,21 +61,16 @@ def _tables(rep: OccupancyReport) -> tuple[Table, ...]:
         "By slot",
         (
             Column("Day", "text", lambda c: WEEKDAYS[c.weekday]),
-            Column("Slot", "text", lambda c: slot_label(c.weekday, c.hour)),
+            Column("Slot", "text", lambda c: common.slot_label(c.weekday, c.hour)),
             *fill_columns(lambda c: c.fill),
         ),
         rep.heatmap,
         "Studio-local start time; the heatmap's numbers",
     )
-    weeks = Table(
-        "weeks",
-        "Weekly",
-        (
-            Column("Week", "text", lambda w: week_range(w.week_of)),
-            *fill_columns(lambda w: w.fill),
-            Column("Change", "points", lambda w: w.fill_change, "Fill rate vs the week before"),
-        ),
+    weeks = common.weekly_table(
         rep.weeks,
+        *fill_columns(lambda w: w.fill),
+        Column("Change", "points", lambda w: w.fill_change, "Fill rate vs the week before"),
     )
     return (
         group("by-service", "By service", "Service", rep.by_service),
@@ -108,15 +86,15 @@ def _figures(rep: OccupancyReport) -> tuple[Figure, ...]:
     total = rep.total
     busiest = max(rep.heatmap, key=lambda c: (c.fill.fill_rate or 0, c.fill.seats), default=None)
     return (
-        Figure("Classes", f"{total.sessions:,}", count(total.seats, "seat") + " offered"),
-        Figure("Fill rate", percent(total.fill_rate), f"{total.booked:,} seats booked"),
-        Figure("Attended", percent(total.attendance_rate), f"{total.attended:,} check-ins"),
-        Figure("Show-up", percent(total.show_rate), "of booked seats attended"),
+        Figure("Classes", f"{total.sessions:,}", common.count(total.seats, "seat") + " offered"),
+        Figure("Fill rate", common.percent(total.fill_rate), f"{total.booked:,} seats booked"),
+        Figure("Attended", common.percent(total.attendance_rate), f"{total.attended:,} check-ins"),
+        Figure("Show-up", common.percent(total.show_rate), "of booked seats attended"),
         Figure("Full classes", f"{total.full_sessions:,}", f"{total.waitlisted:,} waitlisted"),
         Figure(
             "Busiest slot",
-            "–" if busiest is None else slot_label(busiest.weekday, busiest.hour),
-            "" if busiest is None else percent(busiest.fill.fill_rate) + " full",
+            "–" if busiest is None else common.slot_label(busiest.weekday, busiest.hour),
+            "" if busiest is None else common.percent(busiest.fill.fill_rate) + " full",
         ),
     )
 
@@ -125,7 +103,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
     def cell_label(c: Any) -> str:
         return f"{c.fill.booked}/{c.fill.seats}"
 
-    booked = heatmap(
+    booked = common.heatmap(
         "Fill by weekday and hour (booked ÷ seats)",
         rep.heatmap,
         place=lambda c: (c.weekday, c.hour),
@@ -134,7 +112,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
         caption="Each cell: booked / seats over the classes starting in that hour",
         tab="Fill heatmap",
     )
-    attended = heatmap(
+    attended = common.heatmap(
         "Attendance by weekday and hour (attended ÷ seats)",
         rep.heatmap,
         place=lambda c: (c.weekday, c.hour),
@@ -143,31 +121,27 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
         caption="Each cell: attended / seats",
         tab="Attendance heatmap",
     )
+    attended_rate: Named = ("Attended", lambda r: r.fill.attendance_rate)
     services = BarChart(
         "Fill by service",
         tuple(g.name for g in rep.by_service),
-        (
-            Series("Booked", values(rep.by_service, lambda g: g.fill.fill_rate)),
-            Series("Attended", values(rep.by_service, lambda g: g.fill.attendance_rate)),
-        ),
+        common.series(rep.by_service, ("Booked", lambda g: g.fill.fill_rate), attended_rate),
         "percent",
         tab="By service",
     )
-    trend = LineChart(
+    trend = common.weekly_chart(
         "Weekly",
-        week_labels(rep.weeks),
-        (
-            Series("Fill", values(rep.weeks, lambda w: w.fill.fill_rate)),
-            Series("Attended", values(rep.weeks, lambda w: w.fill.attendance_rate)),
-        ),
-        "percent",
+        rep.weeks,
+        ("Fill", lambda w: w.fill.fill_rate),
+        attended_rate,
+        unit="percent",
         tab="Weekly trend",
     )
     return (booked, attended, services, trend)
 
 
 def document(rep: OccupancyReport, heading: Heading) -> ReportDocument:
-    return laid_out(
+    return common.laid_out(
         "occupancy",
         "Occupancy",
         rep.period,

@@ -8,8 +8,15 @@ from typing import Any
 
 from desk.domain.enums import ProductKind
 from desk.domain.money import Money, exponent
-from desk.reports.layouts.common import Heading, count, laid_out, values, week_labels, week_range
-from desk.reports.model import BarChart, Column, Figure, LineChart, ReportDocument, Series, Table
+from desk.reports.layouts.common import (
+    Heading,
+    count,
+    laid_out,
+    values,
+    weekly_chart,
+    weekly_table,
+)
+from desk.reports.model import BarChart, Column, Figure, ReportDocument, Series, Table
 from desk.services.reports.packages import PackagesReport
 
 VALUE_TIP = "Sessions left × the sale's own price per session (price ÷ sessions), rounded per sale"
@@ -94,17 +101,12 @@ def _tables(rep: PackagesReport) -> tuple[Table, ...]:
         "No prepaid sessions are outstanding.",
         tab="Liability",
     )
-    weeks = Table(
-        "weeks",
-        "Weekly",
-        (
-            Column("Week", "text", lambda w: week_range(w.week_of)),
-            Column("Sales", "int", lambda w: w.sales),
-            Column("Revenue", "money", lambda w: Money(w.revenue_minor, rep.currency)),
-            Column("Sessions used", "int", lambda w: w.sessions_used),
-        ),
+    weeks = weekly_table(
         rep.weeks,
-        f"Revenue in {rep.currency}",
+        Column("Sales", "int", lambda w: w.sales),
+        Column("Revenue", "money", lambda w: Money(w.revenue_minor, rep.currency)),
+        Column("Sessions used", "int", lambda w: w.sessions_used),
+        note=f"Revenue in {rep.currency}",
     )
     return (
         _group_table("by-product", "Sales by product", "Product", rep.by_product, "Products"),
@@ -192,12 +194,12 @@ def _charts(rep: PackagesReport) -> tuple[Any, ...]:
         "count",
         tab="Sold vs used",
     )
-    trend = LineChart(
+    trend = weekly_chart(
         "Revenue per week",
-        week_labels(rep.weeks),
-        (Series("Revenue", values(rep.weeks, lambda w: _major(w.revenue_minor, cur))),),
-        "money",
-        cur,
+        rep.weeks,
+        ("Revenue", lambda w: _major(w.revenue_minor, cur)),
+        unit="money",
+        currency=cur,
         tab="Weekly revenue",
     )
     return (revenue, usage, trend)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, DateTime, Integer, Select, String, case, cast, func, literal
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import BookingStatus
+from desk.domain.enums import BookingStatus, SessionStatus
 from desk.domain.errors import InvalidInput
 from desk.domain.timeutil import day_bounds, local_date, week_start, zone
 from desk.services.settings import get_policy
@@ -126,6 +126,17 @@ class SessionFilter:
     trainer_id: int | None = None
     room_id: int | None = None
 
+    def held_in(self, query: SelectT, period: Period, *, until: datetime | None = None) -> SelectT:
+        """`query` narrowed to the sessions held (not cancelled) that start in `period`, and
+        before `until` when given, and then to this filter."""
+        return self.apply(
+            query.where(
+                ClassSession.starts_at >= period.starts,
+                ClassSession.starts_at < (period.ends if until is None else until),
+                ClassSession.status == SessionStatus.SCHEDULED,
+            )
+        )
+
     def apply(self, query: SelectT) -> SelectT:
         if self.service_id is not None:
             query = query.where(ClassSession.service_id == self.service_id)
@@ -138,6 +149,10 @@ class SessionFilter:
     @property
     def is_empty(self) -> bool:
         return self.service_id is None and self.trainer_id is None and self.room_id is None
+
+
+#: No narrowing: every service, trainer and room.
+WHOLE_STUDIO = SessionFilter()
 
 
 def rate(part: int, whole: int) -> float | None:

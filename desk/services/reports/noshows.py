@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import Select, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import BookingStatus, ServiceKind, SessionStatus
+from desk.domain.enums import BookingStatus, ServiceKind
 from desk.domain.timeutil import local_date, week_start
 from desk.services.reports.common import (
+    WHOLE_STUDIO,
     Period,
     SessionFilter,
     Tally,
@@ -136,15 +137,10 @@ def _grouped(
         select(*keys, *_COUNTS)
         .select_from(Booking)
         .join(ClassSession, ClassSession.id == Booking.class_session_id)
-        .where(
-            ClassSession.starts_at >= period.starts,
-            ClassSession.starts_at < until,
-            ClassSession.status == SessionStatus.SCHEDULED,
-            Booking.status.in_(COUNTED),
-        )
+        .where(Booking.status.in_(COUNTED))
         .group_by(*keys)
     )
-    return filters.apply(query)
+    return filters.held_in(query, period, until=until)
 
 
 def _attendance(row: Any, skip: int) -> Attendance:
@@ -215,15 +211,12 @@ def no_shows(
     *,
     date_from: date,
     date_to: date,
-    service_id: int | None = None,
-    trainer_id: int | None = None,
-    room_id: int | None = None,
+    filters: SessionFilter = WHOLE_STUDIO,
     chronic_after: int | None = None,
     now: datetime | None = None,
 ) -> NoShowReport:
     """No-show and late-cancel rates for sessions starting on date_from..date_to (and by now)."""
     period = period_of(session, date_from=date_from, date_to=date_to)
-    filters = SessionFilter(service_id, trainer_id, room_id)
     until = min(period.ends, now_or_default(now))
     threshold = chronic_after if chronic_after is not None else _chronic_default(session)
     services = _by_service(session, period, filters, until)

@@ -16,10 +16,11 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import BookingStatus, SessionKind, SessionStatus
+from desk.domain.enums import BookingStatus, SessionKind
 from desk.domain.timeutil import week_start
 from desk.services.reports.common import (
     BOOKED_STATUSES,
+    WHOLE_STUDIO,
     Period,
     SessionFilter,
     Tally,
@@ -175,19 +176,14 @@ def _session_rows(
             waitlist_peak,
         )
         .outerjoin(Booking, Booking.class_session_id == ClassSession.id)
-        .where(
-            ClassSession.starts_at >= period.starts,
-            ClassSession.starts_at < period.ends,
-            ClassSession.kind == SessionKind.CLASS,
-            ClassSession.status == SessionStatus.SCHEDULED,
-        )
+        .where(ClassSession.kind == SessionKind.CLASS)
         # Grouping in the starts_at index's own order lets SQLite walk that index once, with no
         # temporary B-tree for the grouping or the ordering.
         .group_by(ClassSession.starts_at, ClassSession.id)
         .order_by(ClassSession.starts_at, ClassSession.id)
     )
     # Core execution: the rows are plain numbers and one string, with nothing for the ORM to do.
-    return session.connection().execute(filters.apply(query)).all()
+    return session.connection().execute(filters.held_in(query, period)).all()
 
 
 def _names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
@@ -285,15 +281,12 @@ def occupancy(
     *,
     date_from: date,
     date_to: date,
-    service_id: int | None = None,
-    trainer_id: int | None = None,
-    room_id: int | None = None,
+    filters: SessionFilter = WHOLE_STUDIO,
     now: datetime | None = None,
 ) -> OccupancyReport:
     """Occupancy of the group class sessions that start on studio days date_from..date_to."""
     del now  # occupancy reads what the bookings say; it has no "as of"
     period = period_of(session, date_from=date_from, date_to=date_to)
-    filters = SessionFilter(service_id, trainer_id, room_id)
     sessions, counts = _sessions(session, period, filters)
     heat = _roll_up(((s.starts_local.weekday(), s.starts_local.hour) for s in sessions), counts)
     cells = tuple(HeatCell(day, hour, fill) for (day, hour), fill in sorted(heat.items()))
