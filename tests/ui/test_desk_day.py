@@ -89,3 +89,74 @@ def test_today_opens_the_next_class_ready_for_check_in(qtbot, owner_ctx, studio,
     assert loaded.args[0].row.id == studio.classes[0]
     assert page.stats[0].value.text() == "1"
     assert page.title.text() == "Good afternoon, Olivia Owner"
+
+
+def test_free_pt_slots_are_grouped_by_studio_day():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from desk.services.slots import Slot
+    from desk.ui.schedule.pt_booking import slot_lines
+
+    tz = ZoneInfo("Europe/Istanbul")  # UTC+3 all year
+    now = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Fri 27 Nov, 10:00 in the studio
+
+    def slot(day: int, hour: int, minute: int = 0) -> Slot:
+        start = datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+        return Slot(1, 2, None, start, start + timedelta(hours=1))
+
+    # 21:30 UTC on the 28th is 00:30 on Sunday the 29th in the studio.
+    free = [slot(28, 21, 30), slot(27, 12), slot(27, 9), slot(28, 6), slot(30, 6)]
+    lines = [line.text for line in slot_lines(free, tz, now)]
+    assert lines == [
+        "Today · Fri 27 Nov — 2 free",
+        "12:00–13:00",
+        "15:00–16:00",
+        "Tomorrow · Sat 28 Nov — 1 free",
+        "09:00–10:00",
+        "Sun 29 Nov — 1 free",
+        "00:30–01:30",
+        "Mon 30 Nov — 1 free",
+        "09:00–10:00",
+    ]
+    assert [line.slot is None for line in slot_lines(free, tz, now)][:2] == [True, False]
+    assert slot_lines([], tz, now) == []
+
+
+def test_the_pt_dialog_shows_day_headings_that_cannot_be_chosen(qtbot, db, owner_ctx, studio):
+    from datetime import time
+
+    from desk.services import trainers
+    from desk.services.actor import Actor
+    from desk.services.trainers import WeeklyWindow
+
+    with db.write() as s:
+        trainers.set_weekly_availability(
+            s,
+            trainer_id=studio.trainer,
+            windows=[WeeklyWindow(day, time(9), time(11)) for day in range(7)],
+            actor=Actor.system(),
+        )
+    page = SchedulePage(owner_ctx)
+    qtbot.addWidget(page)
+    dialog = page.book_pt()
+    with qtbot.waitSignal(dialog.slots_shown) as shown:
+        pass
+    slots_list = dialog.slot_list
+    texts = [slots_list.item(r).text() for r in range(slots_list.count())]
+    headings = [t for t in texts if "free" in t]
+    assert len(headings) >= 6  # a week of days, today's slots may already be past
+    assert headings[0].startswith(("Today · ", "Tomorrow · "))
+    assert any(t.startswith("Tomorrow · ") for t in headings)
+    assert len(texts) == shown.args[0] + len(headings)
+    first_heading = slots_list.item(0)
+    assert not first_heading.flags() & Qt.ItemFlag.ItemIsSelectable
+    slots_list.setCurrentRow(0)  # landing on a heading moves to its first slot
+    assert slots_list.currentRow() == 1
+    assert dialog.selected_slot() is not None
+    second = texts.index(headings[1])
+    slots_list.setCurrentRow(second - 1)  # the last slot of the first day
+    qtbot.keyClick(slots_list, Qt.Key.Key_Down)
+    assert slots_list.currentRow() == second + 1
+    qtbot.keyClick(slots_list, Qt.Key.Key_Up)
+    assert slots_list.currentRow() == second - 1

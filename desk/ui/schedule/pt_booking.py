@@ -1,9 +1,12 @@
-"""Book a private session: pick the trainer, then a free slot, then the member."""
+"""Book a private session: pick the trainer, then a free slot, then the member.
+
+Free slots are listed under a heading per day (today and tomorrow by name), in studio time.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -32,6 +35,7 @@ from desk.services.slots import Slot
 from desk.services.trainers import TrainerView
 from desk.ui import worker
 from desk.ui.context import DeskContext
+from desk.ui.style import current_theme
 from desk.ui.widgets.common import InlineMessage, button, label
 from desk.ui.widgets.member_picker import MemberPicker
 
@@ -55,6 +59,35 @@ def _choices(session: Session, now, only_trainer: int | None) -> PtChoices:
         timezone=policy.timezone,
         today=local_date(now, policy.tz),
     )
+
+
+def day_heading(day: date, today: date, count: int) -> str:
+    """ "Today · Thu 27 Nov — 3 free", "Tomorrow · …", else "Sat 29 Nov — 5 free"."""
+    names = {today: "Today · ", today + timedelta(days=1): "Tomorrow · "}
+    return f"{names.get(day, '')}{weekday_day_month(day)} — {count} free"
+
+
+@dataclass(frozen=True)
+class SlotLine:
+    """One line of the slot list: a day's heading (no slot) or a free slot under it."""
+
+    text: str
+    slot: Slot | None = None
+
+
+def slot_lines(free: list[Slot], tz: ZoneInfo, now: datetime) -> list[SlotLine]:
+    """The free slots grouped by studio-local day, each day under its heading, in time order."""
+    today = now.astimezone(tz).date()
+    days: dict[date, list[Slot]] = {}
+    for slot in sorted(free, key=lambda s: s.starts_at):
+        days.setdefault(slot.starts_at.astimezone(tz).date(), []).append(slot)
+    lines: list[SlotLine] = []
+    for day, slots_that_day in days.items():
+        lines.append(SlotLine(day_heading(day, today, len(slots_that_day))))
+        for slot in slots_that_day:
+            start, end = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
+            lines.append(SlotLine(f"{start:%H:%M}–{end:%H:%M}", slot))
+    return lines
 
 
 class PtBookingDialog(QDialog):
@@ -117,7 +150,7 @@ class PtBookingDialog(QDialog):
         for combo in (self.trainer, self.service):
             combo.currentIndexChanged.connect(lambda _i: self.load_slots())
         self.first_day.dateChanged.connect(lambda _d: self.load_slots())
-        self.slot_list.currentItemChanged.connect(lambda *_: self._ready())
+        self.slot_list.currentItemChanged.connect(self._slot_changed)
         now = ctx.now()
         only = ctx.who.trainer_id if ctx.who.own_calendar_only else None
         ctx.background.read(lambda s: _choices(s, now, only), owner=self).success(
@@ -171,12 +204,18 @@ class PtBookingDialog(QDialog):
 
     def _show_slots(self, free: list[Slot]) -> None:
         assert self.choices is not None
-        tz = ZoneInfo(self.choices.timezone)
         self.slot_list.clear()
-        for slot in free:
-            start, end = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
-            item = QListWidgetItem(f"{weekday_day_month(start)}   {start:%H:%M}–{end:%H:%M}")
-            item.setData(Qt.ItemDataRole.UserRole, slot)
+        heading_font = self.slot_list.font()
+        heading_font.setBold(True)
+        heading_colour = current_theme().colour("accent_text")
+        for line in slot_lines(free, ZoneInfo(self.choices.timezone), self.ctx.now()):
+            item = QListWidgetItem(line.text if line.slot is None else f"    {line.text}")
+            if line.slot is None:
+                # A heading is not a choice: it cannot be selected; landing on it moves on.
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                item.setFont(heading_font)
+                item.setForeground(heading_colour)
+            item.setData(Qt.ItemDataRole.UserRole, line.slot)
             self.slot_list.addItem(item)
         self.slot_hint.setText(
             f"{len(free)} free slot(s) in the next {DAYS_SHOWN} days."
@@ -187,21 +226,35 @@ class PtBookingDialog(QDialog):
         self._ready()
         self.slots_shown.emit(len(free))
 
+    def _slot_changed(
+        self, current: QListWidgetItem | None, previous: QListWidgetItem | None
+    ) -> None:
+        if current is not None and current.data(Qt.ItemDataRole.UserRole) is None:
+            # On a day heading: go to the slot in the direction staff were moving.
+            row = self.slot_list.row(current)
+            back = previous is not None and self.slot_list.row(previous) == row + 1
+            step = -1 if back and row > 1 else 1
+            if 0 <= row + step < self.slot_list.count():
+                self.slot_list.setCurrentRow(row + step)
+                return
+        self._ready()
+
+    def selected_slot(self) -> Slot | None:
+        item = self.slot_list.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
     def _member_picked(self, member: MemberProfile) -> None:
         self.member = member
         self.chosen_member.setText(f"Member: {member.full_name}")
         self._ready()
 
     def _ready(self) -> None:
-        self.book_button.setEnabled(
-            self.member is not None and self.slot_list.currentItem() is not None
-        )
+        self.book_button.setEnabled(self.member is not None and self.selected_slot() is not None)
 
     def book(self) -> None:
-        item = self.slot_list.currentItem()
-        if item is None or self.member is None:
+        slot = self.selected_slot()
+        if slot is None or self.member is None:
             return
-        slot: Slot = item.data(Qt.ItemDataRole.UserRole)
         member_id, actor, now = self.member.id, self.ctx.who.actor, self.ctx.now()
         drop_in = self.drop_in.isChecked()
         self.message.clear_message()

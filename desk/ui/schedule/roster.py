@@ -1,5 +1,6 @@
-"""The class roster: who sits where, check-in / no-show / cancel / undo / move, add a member,
-and the waitlist. Every action is one service call on the worker; errors show right here."""
+"""The class roster: who sits where, check-in / no-show / cancel / undo (a check-in or a
+no-show) / move, add a member, and the waitlist. Every action is one service call on the
+worker; errors show right here."""
 
 from __future__ import annotations
 
@@ -17,13 +18,20 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus
-from desk.services import attendance, cancellation
+from desk.services import attendance, cancellation, noshow_undo
+from desk.services.noshow_undo import NoShowUndone
 from desk.ui import worker
 from desk.ui.context import DeskContext
 from desk.ui.formatting import day_time
 from desk.ui.schedule.roster_booking import BookingBox
 from desk.ui.schedule.roster_data import RosterData, SeatLine, load_roster
-from desk.ui.schedule.roster_dialogs import WAIVE, MoveDialog, ask_cancel
+from desk.ui.schedule.roster_dialogs import (
+    UNDO_AND_CHECK_IN,
+    WAIVE,
+    MoveDialog,
+    ask_cancel,
+    ask_undo_noshow,
+)
 from desk.ui.table_model import Column, RowsModel
 from desk.ui.widgets.common import Badge, InlineMessage, button, confirm, label
 from desk.ui.widgets.tables import selected_row, table
@@ -124,12 +132,16 @@ class RosterPanel(QWidget):
         self.noshow_button = button("No-show", on_click=self.no_show)
         self.cancel_button = button("Cancel…", kind="danger", on_click=self.cancel)
         self.revert_button = button("Undo check-in", on_click=self.revert)
+        # Shares the undo slot: a seat is either checked in or a no-show, never both.
+        self.undo_noshow_button = button("Undo no-show…", on_click=self.undo_noshow)
+        self.undo_noshow_button.hide()
         self.move_button = button("Move…", on_click=self.move_booking)
         for action in (
             self.check_in_button,
             self.noshow_button,
             self.cancel_button,
             self.revert_button,
+            self.undo_noshow_button,
             self.move_button,
         ):
             actions.addWidget(action)
@@ -204,6 +216,10 @@ class RosterPanel(QWidget):
         self.cancel_button.setEnabled(status is BookingStatus.BOOKED)
         self.move_button.setEnabled(status is BookingStatus.BOOKED)
         self.revert_button.setEnabled(status is BookingStatus.COMPLETED)
+        noshow = status is BookingStatus.NO_SHOW
+        self.revert_button.setVisible(not noshow)
+        self.undo_noshow_button.setVisible(noshow)
+        self.undo_noshow_button.setEnabled(noshow)
 
     # -- running actions ----------------------------------------------------------------------
 
@@ -277,8 +293,34 @@ class RosterPanel(QWidget):
         ):
             return
         actor, now = self.ctx.who.actor, self.ctx.now()
+
+        def done(_result: attendance.NoShowResult) -> None:
+            self._offer_undo(
+                f"{seat.member_name} marked as a no-show.",
+                lambda: self._undo_noshow(seat, check_in=False),
+            )
+
         self._act(
-            lambda s: attendance.mark_noshow(s, booking_id=seat.booking_id, actor=actor, now=now)
+            lambda s: attendance.mark_noshow(s, booking_id=seat.booking_id, actor=actor, now=now),
+            done,
+        )
+
+    def undo_noshow(self) -> None:
+        seat = self._seat()
+        if seat is None:
+            return
+        answer = ask_undo_noshow(self, seat)
+        if answer is not None:
+            self._undo_noshow(seat, check_in=answer == UNDO_AND_CHECK_IN)
+
+    def _undo_noshow(self, seat: SeatLine, *, check_in: bool) -> None:
+        actor, now = self.ctx.who.actor, self.ctx.now()
+        self._hide_undo()
+        self._act(
+            lambda s: noshow_undo.undo_noshow(
+                s, booking_id=seat.booking_id, actor=actor, check_in=check_in, now=now
+            ),
+            lambda result: self.message.show_ok(_undone_text(seat, result)),
         )
 
     def cancel(self) -> None:
@@ -330,3 +372,21 @@ class RosterPanel(QWidget):
     def undo(self) -> None:
         if self._undo is not None:
             self._undo()
+
+
+def _undone_text(seat: SeatLine, result: NoShowUndone) -> str:
+    """What reception reads after undoing a no-show: where the member is now, what came back."""
+    name = seat.member_name
+    paid = result.check_in.consumption if result.check_in else None
+    if result.check_in is None:
+        where = f"{name} is booked again"
+    elif paid is None or paid.unpaid:
+        where = f"{name} checked in — nothing paid it: collect at the desk"
+    elif paid.remaining is not None:
+        where = f"{name} checked in — {paid.remaining} left"
+    else:
+        where = f"{name} checked in ({paid.entitlement})"
+    if result.moved_seat:
+        where += f", now in seat {result.seat_no} (seat {result.previous_seat_no} was taken)"
+    back = " The session it cost was given back." if result.given_back else ""
+    return f"No-show undone: {where}.{back}"

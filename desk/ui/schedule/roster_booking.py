@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import WaitlistStatus
+from desk.domain.enums import WaitlistMode, WaitlistStatus
 from desk.domain.errors import ClassFull, NoEntitlement
-from desk.services import booking, waitlist
+from desk.services import booking, waitlist, waitlist_desk
 from desk.services.members import MemberProfile
 from desk.ui.context import DeskContext
 from desk.ui.schedule.roster_data import RosterData, WaitLine
@@ -80,9 +80,19 @@ class BookingBox(QWidget):
         body.addWidget(self.waitlist_hint)
         actions = QHBoxLayout()
         self.promote_button = button("Book into a free seat", on_click=self.promote)
+        self.offer_button = button("Send offer now", on_click=self.send_offer)
+        self.offer_button.setToolTip(
+            "Hold a free seat for the chosen member (or the next in line when nobody is chosen) "
+            "and send them the WhatsApp offer now."
+        )
         self.accept_button = button("Accept offer", on_click=self.accept_offer)
         self.leave_button = button("Remove", on_click=self.remove)
-        for action in (self.promote_button, self.accept_button, self.leave_button):
+        for action in (
+            self.promote_button,
+            self.offer_button,
+            self.accept_button,
+            self.leave_button,
+        ):
             actions.addWidget(action)
         actions.addStretch(1)
         body.addLayout(actions)
@@ -112,10 +122,13 @@ class BookingBox(QWidget):
             self.seat_choice.addItem(f"Seat {seat_no}", seat_no)
         tz = ZoneInfo(data.timezone)
         self.waiting.clear()
+        now = self.ctx.now()
         for line in data.waitlist:
             offer = ""
             if line.status is WaitlistStatus.OFFERED and line.offer_expires_at:
-                offer = f"  · offered until {line.offer_expires_at.astimezone(tz):%H:%M}"
+                until = line.offer_expires_at
+                word = "offered until" if until > now else "offer ran out at"
+                offer = f"  · {word} {until.astimezone(tz):%H:%M}"
             item = QListWidgetItem(f"#{line.position}  {line.member_name}  · {line.badge}{offer}")
             item.setData(Qt.ItemDataRole.UserRole, line)
             self.waiting.addItem(item)
@@ -128,6 +141,18 @@ class BookingBox(QWidget):
         line = self._current()
         free = bool(self.data and self.data.free_seats)
         self.promote_button.setEnabled(line is not None and free)
+        by_message = self.data is not None and self.data.waitlist_mode is WaitlistMode.OFFER
+        self.offer_button.setVisible(by_message)
+        someone_waits = self.data is not None and any(
+            w.status is WaitlistStatus.WAITING for w in self.data.waitlist
+        )
+        self.offer_button.setEnabled(
+            by_message
+            and someone_waits
+            and (line is None or line.status is WaitlistStatus.WAITING)
+            and self.data is not None
+            and self.data.seats_to_offer > 0
+        )
         self.accept_button.setEnabled(line is not None and line.status is WaitlistStatus.OFFERED)
         self.leave_button.setEnabled(line is not None)
         self.book_button.setEnabled(self.member is not None and self.data is not None)
@@ -199,6 +224,33 @@ class BookingBox(QWidget):
                 s, class_session_id=cs_id, member_id=line.member_id, actor=actor, now=now
             ),
             None,
+        )
+
+    def send_offer(self) -> None:
+        """To the chosen member, or to the next one waiting when nobody is chosen."""
+        if self.data is None:
+            return
+        line = self._current()
+        entry_id = line.entry_id if line is not None else None
+        cs_id, actor, now = self.data.row.id, self.ctx.who.actor, self.ctx.now()
+        tz, names = (
+            ZoneInfo(self.data.timezone),
+            {w.entry_id: w.member_name for w in self.data.waitlist},
+        )
+
+        def sent(offer: waitlist_desk.OfferSent) -> None:
+            until = offer.offer_expires_at.astimezone(tz)
+            who = names.get(offer.entry_id, "the member")
+            self.message.show_ok(
+                f"Seat held for {who} until {until:%H:%M}; the WhatsApp offer goes out with "
+                "the next sync."
+            )
+
+        self.act(
+            lambda s: waitlist_desk.offer_now(
+                s, class_session_id=cs_id, entry_id=entry_id, actor=actor, now=now
+            ),
+            sent,
         )
 
     def accept_offer(self) -> None:

@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import BookingStatus, WaitlistStatus
+from desk.domain.enums import BookingStatus, WaitlistMode, WaitlistStatus
 from desk.domain.timeutil import local_date
-from desk.services import history, members, occupancy, sales, waitlist
+from desk.services import history, members, occupancy, sales, waitlist, waitlist_desk
 from desk.services.settings import get_policy
 from desk.services.timetable_sessions import get_session
 from desk.services.waitlist import WaitlistPlace
@@ -53,11 +53,18 @@ class RosterData:
     waitlist: tuple[WaitLine, ...]
     timezone: str
     today: date
+    #: How freed seats reach the waitlist: booked automatically, or offered by message.
+    waitlist_mode: WaitlistMode = WaitlistMode.AUTO
 
     @property
     def free_seats(self) -> list[int]:
         taken = {s.seat_no for s in self.seats if s.holds_seat}
         return [n for n in range(1, self.row.session.capacity + 1) if n not in taken]
+
+    @property
+    def seats_to_offer(self) -> int:
+        """Free seats not already held for someone's live offer."""
+        return max(0, len(self.free_seats) - self.row.on_offer)
 
 
 def _badge(session: Session, member_id: int, now: datetime, today: date) -> tuple[str, str]:
@@ -110,4 +117,5 @@ def load_roster(session: Session, *, class_session_id: int, now: datetime) -> Ro
         waitlist=tuple(_wait_line(session, p, now, today) for p in lineup),
         timezone=policy.timezone,
         today=today,
+        waitlist_mode=waitlist_desk.mode_of(session, class_session_id=class_session_id),
     )

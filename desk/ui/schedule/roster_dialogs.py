@@ -1,4 +1,5 @@
-"""Questions the roster asks: cancel (with the late-cancel warning), move to another class."""
+"""Questions the roster asks: cancel (with the late-cancel warning), undo a no-show, move to
+another class."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from desk.ui.schedule.roster_data import SeatLine
 from desk.ui.widgets.common import InlineMessage, button, label
 
 CANCEL, WAIVE = "cancel", "waive"
+UNDO_AND_CHECK_IN, UNDO_TO_BOOKED = "check_in", "booked"
 MOVE_DAYS_AHEAD = 14
 
 
@@ -48,6 +50,31 @@ def ask_cancel(parent: QWidget, seat: SeatLine, consequence: str, late: bool) ->
         return CANCEL
     if waive is not None and clicked is waive:
         return WAIVE
+    return None
+
+
+def ask_undo_noshow(parent: QWidget, seat: SeatLine) -> str | None:
+    """UNDO_AND_CHECK_IN, UNDO_TO_BOOKED or None when staff keep the no-show."""
+    box = QMessageBox(parent)
+    box.setObjectName("ConfirmUndoNoShow")
+    box.setWindowTitle("Undo no-show")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setText(f"Was {seat.member_name} here after all?")
+    box.setInformativeText(
+        "The no-show comes off their record (with any online-booking restriction it caused) "
+        "and a session it cost is given back. Check them in now, or put the booking back to "
+        "booked and check in later."
+    )
+    check_in = box.addButton("Undo and check in", QMessageBox.ButtonRole.AcceptRole)
+    booked = box.addButton("Undo, keep booked", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("Keep no-show", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(check_in)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is check_in:
+        return UNDO_AND_CHECK_IN
+    if clicked is booked:
+        return UNDO_TO_BOOKED
     return None
 
 
