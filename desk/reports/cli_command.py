@@ -123,7 +123,7 @@ def run_report_command(args: argparse.Namespace) -> int:
             db.dispose()
         progress = _progress(args.quiet)
         if args.format == "pdf":
-            from desk.reports.pdf_export import export_pdf
+            from desk.ui.reports.pdf_export import export_pdf
 
             written = [export_pdf(document, args.out, progress=progress)]
         else:

@@ -1,7 +1,7 @@
 """A report laid out for people: headline figures, chart data and tables. No Qt here.
 
 The screen, the CSV files and the PDF all read the same `ReportDocument`, so the numbers they
-show are the same numbers. Charts are data only; `desk.reports.charts` draws them with Qt.
+show are the same numbers. Charts are data only; `desk.ui.reports.charts` draws them with Qt.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from PySide6.QtPdf import QPdfDocument
 from desk.reports.cli_command import main
 from desk.reports.csv_export import export_csv
 from desk.reports.documents import ReportRequest, build
-from desk.reports.pdf_export import export_pdf
 from desk.reports.progress import ExportCancelled, Progress
+from desk.ui.reports.pdf_export import export_pdf
 from tests.reports.test_members import gym  # noqa: F401  (fixture)
 from tests.reports.test_packages import shop  # noqa: F401  (fixture)
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from desk.reports import charts
 from desk.reports.model import Chart, Heatmap
+from desk.ui.reports import charts
 from desk.ui.style import current_theme
 
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QWidge
 
 from desk.reports.csv_export import export_csv
 from desk.reports.model import ReportDocument
-from desk.reports.pdf_export import export_pdf
 from desk.reports.progress import Progress
+from desk.ui.reports.pdf_export import export_pdf
 
 #: (parent, title, suggested path, file filter) → the chosen path, or None when cancelled.
 AskPath = Callable[[QWidget, str, str, str], str | None]

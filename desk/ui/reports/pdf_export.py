@@ -26,9 +26,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication
 
-from desk.reports import charts
 from desk.reports.model import Column, ReportDocument, Table
 from desk.reports.progress import Progress
+from desk.ui.reports import charts
 
 DPI = 96
 ROWS_PER_STEP = 40
