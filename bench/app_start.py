@@ -10,6 +10,7 @@ before; launches alternate between ours and the baseline, and the median is repo
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import subprocess
@@ -41,13 +42,22 @@ def launch(args: list[str]) -> tuple[float, dict[str, Any]]:
     return relative["usable"], relative
 
 
-def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> list[Line]:
-    runs, warm = (1, 0) if quick else (5, 1)
+Launch = tuple[float, dict[str, Any]]
+
+
+def launches(path: Path, *, runs: int, warm: int) -> tuple[list[Launch], list[Launch]]:
+    """`runs` launches of ours and of the bare window, turn about, after `warm` uncounted pairs
+    (the first pair warms the file cache)."""
     ours, bare = [], []
-    for _ in range(warm + runs):  # the first pair warms the file cache and is not counted
+    for _ in range(warm + runs):
         ours.append(launch(["--db", str(path)]))
         bare.append(launch(["--bare"]))
-    ours, bare = ours[warm:], bare[warm:]
+    return ours[warm:], bare[warm:]
+
+
+def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> list[Line]:
+    runs, warm = (1, 0) if quick else (5, 1)
+    ours, bare = launches(path, runs=runs, warm=warm)
     start = statistics.median(t for t, _ in ours)
     floor = statistics.median(t for t, _ in bare)
     rss = statistics.median(m["rss_mb"] for _, m in ours)
@@ -64,3 +74,29 @@ def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> lis
         Line("app peak RSS, studio open (schedule, today, members, profile)", "MB", rss,
              rss_floor),
     ]  # fmt: skip
+
+
+def main() -> int:
+    """`python -m bench.app_start --db PATH [--runs N]`: this benchmark alone, each launch shown."""
+    parser = argparse.ArgumentParser(prog="python -m bench.app_start")
+    parser.add_argument("--db", type=Path, required=True, metavar="PATH", help="a studio database")
+    parser.add_argument("--runs", type=int, default=5, help="counted launches of each (default 5)")
+    args = parser.parse_args()
+    ours, bare = launches(args.db, runs=args.runs, warm=1)
+    for name, runs in (("desk", ours), ("empty window", bare)):
+        times = sorted(t for t, _ in runs)
+        shown = ", ".join(f"{t:.2f}" for t in times)
+        middle = statistics.median(times)
+        print(f"{name}: median {middle:.2f} s, {times[0]:.2f}-{times[-1]:.2f} s ({shown})")
+    for _seconds, marks in ours:
+        print(
+            "  desk {usable:.2f} s: imports {imported:.2f}, database open {opened:.2f}, window "
+            "shown {shown:.2f}; RSS usable {rss_usable_mb:.0f} MB, browsed {rss_mb:.0f} MB".format(
+                **marks
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

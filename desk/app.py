@@ -21,7 +21,6 @@ from desk.store.open import open_database
 from desk.ui import context as pages
 from desk.ui import style
 from desk.ui.context import DeskContext, SignedIn
-from desk.ui.inbox.view import InboxView
 from desk.ui.main_window import MainWindow
 from desk.ui.pages import default_pages
 from desk.ui.sign_in import SignInDialog
@@ -78,7 +77,11 @@ class Desk:
 
     def _wire_page(self, key: str, page: object) -> None:
         # A staff reply waits in the outbox: push it now rather than at the next sync round.
-        if key == pages.INBOX and isinstance(page, InboxView):
+        if key != pages.INBOX:
+            return
+        from desk.ui.inbox.view import InboxView  # loaded already: the page was just built
+
+        if isinstance(page, InboxView):
             page.reply_queued.connect(lambda _key: self.sync.nudge())
 
     def _sync_status(self, status: object) -> None:

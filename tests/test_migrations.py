@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,5 +111,68 @@ def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
     conn.close()
     db = Database.open_file(path)
     with pytest.raises(migrate.NotADeskDatabase, match="not a Studio Desk database"):
+        migrate.upgrade(db)
+    db.dispose()
+
+
+def _with_extra_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> Path:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.migrations_dir(), scripts)
+    (scripts / "versions" / "0002_test_only.py").write_text(source)
+    monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
+    return scripts
+
+
+def test_revisions_read_from_the_files_are_alembics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start-up shortcut (no Alembic import) knows exactly what Alembic knows."""
+    assert migrate.revisions() == migrate._ask_alembic()
+    _with_extra_revision(
+        tmp_path,
+        monkeypatch,
+        'revision: str = "0002"\ndown_revision: str | None = "0001"\n'
+        "branch_labels = None\ndepends_on = None\n",
+    )
+    assert migrate.revisions() == migrate._ask_alembic()
+    assert migrate.revisions() == migrate.Revisions(frozenset({"0001", "0002"}), "0002")
+
+
+def test_a_version_file_that_does_not_read_plainly_is_left_to_alembic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scripts = _with_extra_revision(
+        tmp_path,
+        monkeypatch,
+        "NAME = '0002'\nrevision = NAME\ndown_revision = '0001'\n"
+        "branch_labels = None\ndepends_on = None\n",
+    )
+    assert migrate._read_version_files(scripts / "versions") is None
+    assert migrate.revisions() == migrate.Revisions(frozenset({"0001", "0002"}), "0002")
+
+
+def test_opening_a_database_at_head_does_not_import_alembic(db_path: Path) -> None:
+    """Alembic costs ~0.5 s of the desk's start; it is loaded only when the schema must change."""
+    probe = (
+        "import sys\n"
+        "from desk.store import migrate\n"
+        "from desk.store.db import Database\n"
+        f"db = Database.open_file({str(db_path)!r})\n"
+        "result = migrate.upgrade(db)\n"
+        "assert result.from_revision == result.to_revision, result\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_several_stamps_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "two-heads.sqlite3"
+    db = Database.open_file(path)
+    migrate.upgrade(db, backup=False)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('0000')")
+    with pytest.raises(migrate.NotADeskDatabase, match="several schema versions"):
         migrate.upgrade(db)
     db.dispose()

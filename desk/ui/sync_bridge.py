@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
 from desk.services.settings import get_policy
 from desk.store.db import Database
-from desk.sync.handlers import EventHandler, conversation_handler, waitlist_hook
-from desk.sync.relay_client import RelayClient, RelayConfig
-from desk.sync.worker import SyncStatus, SyncWorker
+
+if TYPE_CHECKING:
+    # The sync (requests, the assistant, dateparser) is imported when a relay is set up and
+    # the worker starts, not when the window opens.
+    from desk.sync.handlers import EventHandler
+    from desk.sync.relay_client import RelayClient, RelayConfig
+    from desk.sync.worker import SyncStatus, SyncWorker
 
 NOT_SET_UP = "Sync: not set up"
 
@@ -72,6 +77,10 @@ class SyncBridge(QObject):
         **worker_options: float,
     ) -> SyncWorker:
         """Run a sync worker for this desk (by default the assistant answers members)."""
+        from desk.sync.handlers import conversation_handler, waitlist_hook
+        from desk.sync.relay_client import RelayClient
+        from desk.sync.worker import SyncWorker
+
         self.stop()
         self._client = RelayClient(config)
         self.worker = SyncWorker(
@@ -90,6 +99,8 @@ class SyncBridge(QObject):
         policy = db.query(get_policy)
         if not policy.relay_url.strip() or not policy.relay_token.strip():
             return False
+        from desk.sync.relay_client import RelayConfig
+
         try:
             config = RelayConfig(policy.relay_url.strip(), policy.relay_token.strip())
         except ValueError as exc:

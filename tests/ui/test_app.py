@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
@@ -119,3 +123,64 @@ def test_the_status_bar_follows_the_whatsapp_sync(qtbot, db, db_path, studio):
     assert run_gui(db_path) == 0
     assert not left
     assert seen["sync"].startswith("Sync: offline · never synced")
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `code`."""
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+#: Not needed for the first screen: each is imported when its page opens or the sync starts.
+DEFERRED = (
+    "dateparser",
+    "rapidfuzz",
+    "requests",
+    "desk.assistant",
+    "desk.sync",
+    "desk.reports",
+    "desk.services.reports",
+    "PySide6.QtCharts",
+    "desk.ui.reports",
+    "desk.ui.inbox",
+    "desk.ui.settings",
+)
+
+
+def test_starting_the_desk_leaves_what_the_first_screen_does_not_need():
+    loaded = _modules_after("import desk.app")
+    assert "desk.ui.main_window" in loaded  # the probe sees the real imports
+    early = sorted(m for m in loaded if any(m == d or m.startswith(f"{d}.") for d in DEFERRED))
+    assert early == []
+
+
+def test_each_page_is_built_on_its_first_visit_from_its_own_module(qtbot, owner_ctx):
+    from desk.ui.inbox.view import InboxView
+    from desk.ui.main_window import MainWindow
+    from desk.ui.members.list_view import MembersPage
+    from desk.ui.pages import default_pages
+    from desk.ui.reports import ReportsView
+    from desk.ui.sales_page import SalesPage
+    from desk.ui.schedule.page import SchedulePage, TodayWithRoster
+    from desk.ui.settings.page import SettingsPage
+
+    window = MainWindow(owner_ctx, default_pages(), studio_name="Test Studio")
+    qtbot.addWidget(window)
+    assert list(window.pages) == ["today"]  # the window opens on Today and builds nothing else
+    expected = {
+        "today": TodayWithRoster,
+        "schedule": SchedulePage,
+        "members": MembersPage,
+        "sales": SalesPage,
+        "inbox": InboxView,
+        "reports": ReportsView,
+        "settings": SettingsPage,
+    }
+    for key, kind in expected.items():
+        assert type(window.navigate(key)) is kind, key
+    assert list(window.pages) == list(expected)
