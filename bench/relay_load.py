@@ -5,19 +5,14 @@ then sends signed webhooks at a steady (open-loop) rate from a few client thread
 baseline, measured in the same run at the same rate, is GET /healthz (the same HTTP stack and
 database round trip, no write), so the ratio shows what persisting a delivery costs.
 
-    python bench/relay_load.py --quick
+    python -m bench.relay_load --quick
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,92 +23,19 @@ from typing import Any
 
 import requests
 
-SECRET = "bench-app-secret"
-PHONE_NUMBER_ID = "100200300"
-DESK_TOKEN = "bench-desk-token"
+from bench.whatsapp_side import DESK_TOKEN, RelayProcess, post_webhook, webhook_body
+
 CLIENT_THREADS = 8
 DUPLICATE_EVERY = 10  # every 10th delivery is a redelivery of the previous one, as Meta does
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _webhook_body(i: int) -> bytes:
-    wa_id = f"3460{i % 500:07d}"
-    payload = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "WABA",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"phone_number_id": PHONE_NUMBER_ID},
-                            "contacts": [{"profile": {"name": "Zoë"}, "wa_id": wa_id}],
-                            "messages": [
-                                {
-                                    "from": wa_id,
-                                    "id": f"wamid.BENCH{i}",
-                                    "timestamp": str(int(time.time())),
-                                    "type": "text",
-                                    "text": {"body": f"¿Hay sitio mañana 9:00/10:00? #{i}"},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    # Meta's serialization: compact, ASCII-escaped, "/" escaped.
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/")
-    return text.encode("ascii")
-
-
-class RelayProcess:
-    def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = os.environ | {
-            "RELAY_DATABASE_URL": f"sqlite:///{workdir / 'relay.sqlite3'}",
-            "RELAY_DESK_TOKEN": DESK_TOKEN,
-            "WHATSAPP_APP_SECRET": SECRET,
-            "WHATSAPP_VERIFY_TOKEN": "bench-verify",
-            "WHATSAPP_ACCESS_TOKEN": "bench-access",
-            "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-            "WHATSAPP_API_BASE": "http://127.0.0.1:9",  # never called: the bench only receives
-        }
-        self._log = open(workdir / "relay.log", "w")  # noqa: SIM115 - closed in stop()
-        command = [sys.executable, "-m", "relay.cli", "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            [*command, "--log-level", "warning"], env=env, stdout=self._log, stderr=self._log
-        )
-
-    def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("desk-relay exited during startup")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("desk-relay did not become healthy")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
+    return webhook_body(
+        wa_id=f"3460{i % 500:07d}",
+        wamid=f"wamid.BENCH{i}",
+        text=f"¿Hay sitio mañana 9:00/10:00? #{i}",
+        name="Zoë",
+    )
 
 
 def _open_loop(
@@ -164,14 +86,7 @@ def _open_loop(
 def _post_webhook(url: str) -> Callable[[requests.Session, int], bool]:
     def send(session: requests.Session, i: int) -> bool:
         body = _webhook_body(i - 1 if i % DUPLICATE_EVERY == 0 and i else i)
-        signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        response = session.post(
-            f"{url}/webhook",
-            data=body,
-            headers={"X-Hub-Signature-256": signature, "Content-Type": "application/json"},
-            timeout=30,
-        )
-        return response.status_code == 200
+        return post_webhook(session, url, body).status_code == 200
 
     return send
 
