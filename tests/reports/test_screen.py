@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 
 from desk.domain.enums import StaffRole
 from desk.services.actor import Actor
+from desk.ui import style
 from desk.ui.reports import ReportsView
 from desk.ui.reports.table_model import VALUE_ROLE
 from desk.ui.worker import Background
@@ -147,3 +148,28 @@ def test_reception_cannot_see_reports(background, qtbot):
     qtbot.addWidget(view)
     assert view.allowed is False
     assert background.pending == 0  # nothing was even read
+
+
+#: The Reports page's width in a 1366-px main window (the navigation column takes 196 px).
+PAGE_ON_A_LAPTOP = (1366 - 196, 700)
+
+
+@pytest.mark.parametrize("kind", ["occupancy", "noshows", "members", "packages"])
+def test_every_report_fits_a_1366_px_screen(qapp, qtbot, occupancy_studio, screen, kind):
+    style.apply(qapp, dark=False)  # the app's own paddings decide what fits
+    screen.resize(*PAGE_ON_A_LAPTOP)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.kind_buttons[kind].setChecked(True)
+    show(qtbot, screen, date(2024, 3, 4), date(2024, 3, 17), kind)
+    # A window cannot shrink below what its controls need; in the main window the page would be
+    # squeezed instead, cutting them short.
+    assert screen.width() == PAGE_ON_A_LAPTOP[0], f"the page needs {screen.width()} px"
+    controls = [*screen.kind_buttons.values(), screen.preset, screen.date_from, screen.date_to]
+    if kind in ("occupancy", "noshows"):
+        controls += [screen.service, screen.trainer, screen.room]
+    squeezed = [w for w in controls if w.width() < w.sizeHint().width()]
+    assert squeezed == [], [(w.width(), w.sizeHint().width()) for w in squeezed]
+    tabs = screen.table_tabs
+    last = tabs.tabRect(tabs.count() - 1)
+    assert last.right() < tabs.width(), f"{tabs.tabText(tabs.count() - 1)!r} runs off the bar"

@@ -26,7 +26,7 @@ def counts_columns(get: Callable[[Any], Attendance]) -> tuple[Column, ...]:
     )
 
 
-def _member_table(slug: str, title: str, rows: Any, note: str = "") -> Table:
+def _member_table(slug: str, title: str, rows: Any, note: str = "", tab: str = "") -> Table:
     return Table(
         slug,
         title,
@@ -45,6 +45,7 @@ def _member_table(slug: str, title: str, rows: Any, note: str = "") -> Table:
         rows,
         note,
         "Nobody missed enough classes to be listed. Good news.",
+        tab,
     )
 
 
@@ -68,6 +69,7 @@ def _tables(rep: NoShowReport) -> tuple[Table, ...]:
                 *counts_columns(lambda r: r.counts),
             ),
             rep.by_kind,
+            tab="By kind",
         ),
         Table(
             "by-slot",
@@ -78,12 +80,14 @@ def _tables(rep: NoShowReport) -> tuple[Table, ...]:
             ),
             rep.by_slot,
             "Studio-local weekday and start hour",
+            tab="By slot",
         ),
         _member_table(
             "chronic",
             "Chronic no-shows",
             rep.chronic,
             f"Members with {rep.chronic_after} or more no-shows in the range",
+            "Chronic",
         ),
         _member_table("by-member", "By member", rep.by_member),
         common.weekly_table(rep.weeks, *counts_columns(lambda w: w.counts)),

@@ -85,7 +85,7 @@ def _tables(rep: PackagesReport) -> tuple[Table, ...]:
         ),
         rep.usage,
         "Memberships: 'used' counts visits, which cost no sessions",
-        tab="Sold vs used",
+        tab="Usage",
     )
     liability = Table(
         "liability",
@@ -192,7 +192,7 @@ def _charts(rep: PackagesReport) -> tuple[Any, ...]:
             Series("Used", values(packages, lambda u: float(u.sessions_used))),
         ),
         "count",
-        tab="Sold vs used",
+        tab="Usage",
     )
     trend = weekly_chart(
         "Revenue per week",

@@ -132,6 +132,7 @@ class ReportsView(QWidget):
         self.allowed = True
         outer.addLayout(self._build_header())
         outer.addLayout(self._build_controls())
+        outer.addWidget(self._build_narrowing())
         self.message = InlineMessage()
         outer.addWidget(self.message)
         self.figures = FigureStrip()
@@ -211,7 +212,16 @@ class ReportsView(QWidget):
         row.addWidget(self.date_from)
         row.addWidget(label("–", role="muted"))
         row.addWidget(self.date_to)
-        row.addSpacing(14)
+        row.addStretch(1)
+        return row
+
+    def _build_narrowing(self) -> QWidget:
+        """Service, trainer and room filters, on their own row: beside the report buttons and
+        dates they squeezed everything out of shape on a 1366-px screen."""
+        self.narrowing = QWidget()
+        row = QHBoxLayout(self.narrowing)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
         self.service, self.trainer, self.room = QComboBox(), QComboBox(), QComboBox()
         for combo, everything in (
             (self.service, "All services"),
@@ -219,10 +229,11 @@ class ReportsView(QWidget):
             (self.room, "All rooms"),
         ):
             combo.addItem(everything, None)
+            combo.setMinimumWidth(150)
             combo.currentIndexChanged.connect(lambda _i: self._reload.start())
             row.addWidget(combo)
         row.addStretch(1)
-        return row
+        return self.narrowing
 
     def _build_body(self) -> QSplitter:
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -239,10 +250,12 @@ class ReportsView(QWidget):
         self.table_tabs.setDrawBase(False)
         self.table_tabs.setUsesScrollButtons(True)
         self.table_tabs.currentChanged.connect(self._table_changed)
-        # The scroll arrows appear when a report has many tables; keep them quiet.
+        # Scroll arrows appear when the tables outnumber the room (a narrow window). The app's
+        # button padding would squeeze their arrows out of sight, so they get none.
         self.table_tabs.setStyleSheet(
-            "QTabBar QToolButton { background: palette(window); border: none; }"
-            "QTabBar::tab { padding: 7px 9px; }"
+            "QTabBar QToolButton { background: palette(window); border: none; padding: 0;"
+            " min-height: 0; border-radius: 0; }"
+            "QTabBar::tab { padding: 7px 7px; }"
         )
         bar.addWidget(self.table_tabs, 1)
         column.addLayout(bar)
@@ -346,9 +359,7 @@ class ReportsView(QWidget):
     def _kind_changed(self, _button: QPushButton, checked: bool) -> None:
         if not checked:
             return
-        narrowable = self.kind in FILTERABLE
-        for combo in (self.service, self.trainer, self.room):
-            combo.setVisible(narrowable)
+        self.narrowing.setVisible(self.kind in FILTERABLE)
         self.search.clear()
         self._reload.start()
 
