@@ -138,9 +138,7 @@ def _charts(rep: NoShowReport) -> tuple[Any, ...]:
         high_is_bad=True,
         tab="Heatmap",
     )
-    trend = common.weekly_chart(
-        "Weekly", rep.weeks, no_show, late, unit="percent", tab="Weekly trend"
-    )
+    trend = common.weekly_chart("Weekly", rep.weeks, no_show, late, unit="percent", tab="Weekly")
     return (services, slots, trend)
 
 

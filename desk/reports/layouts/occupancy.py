@@ -110,7 +110,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
         value=lambda c: c.fill.fill_rate,
         label=cell_label,
         caption="Each cell: booked / seats over the classes starting in that hour",
-        tab="Fill heatmap",
+        tab="Fill",
     )
     attended = common.heatmap(
         "Attendance by weekday and hour (attended ÷ seats)",
@@ -119,7 +119,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
         value=lambda c: c.fill.attendance_rate,
         label=lambda c: f"{c.fill.attended}/{c.fill.seats}",
         caption="Each cell: attended / seats",
-        tab="Attendance heatmap",
+        tab="Attendance",
     )
     attended_rate: Named = ("Attended", lambda r: r.fill.attendance_rate)
     services = BarChart(
@@ -135,7 +135,7 @@ def _charts(rep: OccupancyReport) -> tuple[Any, ...]:
         ("Fill", lambda w: w.fill.fill_rate),
         attended_rate,
         unit="percent",
-        tab="Weekly trend",
+        tab="Weekly",
     )
     return (booked, attended, services, trend)
 

@@ -239,6 +239,7 @@ class ReportsView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         self.charts = QTabWidget()
         self.charts.setDocumentMode(True)
+        _compact(self.charts.tabBar())
         split.addWidget(self.charts)
         right = QWidget()
         column = QVBoxLayout(right)
@@ -248,15 +249,8 @@ class ReportsView(QWidget):
         self.table_tabs = QTabBar()
         self.table_tabs.setExpanding(False)
         self.table_tabs.setDrawBase(False)
-        self.table_tabs.setUsesScrollButtons(True)
         self.table_tabs.currentChanged.connect(self._table_changed)
-        # Scroll arrows appear when the tables outnumber the room (a narrow window). The app's
-        # button padding would squeeze their arrows out of sight, so they get none.
-        self.table_tabs.setStyleSheet(
-            "QTabBar QToolButton { background: palette(window); border: none; padding: 0;"
-            " min-height: 0; border-radius: 0; }"
-            "QTabBar::tab { padding: 7px 7px; }"
-        )
+        _compact(self.table_tabs)
         bar.addWidget(self.table_tabs, 1)
         column.addLayout(bar)
         under = QHBoxLayout()
@@ -489,6 +483,17 @@ class ReportsView(QWidget):
         names = ", ".join(p.name for p in written)
         self.message.show_ok(f"Saved {names} in {written[0].parent}.")
         self.exported.emit(written)
+
+
+def _compact(tabs: QTabBar) -> None:
+    """Tight tabs, and scroll arrows when they outnumber the room (a narrow window). The app's
+    button padding would squeeze those arrows out of sight, so they get none."""
+    tabs.setUsesScrollButtons(True)
+    tabs.setStyleSheet(
+        "QTabBar QToolButton { background: palette(window); border: none; padding: 0;"
+        " min-height: 0; border-radius: 0; }"
+        "QTabBar::tab { padding: 7px 7px; }"
+    )
 
 
 def _short_title(title: str) -> str:
