@@ -12,21 +12,14 @@ from desk.domain.errors import AlreadyBooked, InvalidTransition, NotAllowed, Not
 from desk.services import appointments, attendance, noshows, sales, settings
 from desk.services.actor import Actor
 from desk.services.noshow_undo import NoShowUndone, undo_noshow
-from desk.store.models import AuditEntry, Booking, LedgerEntry, NoShowRecord
+from desk.store.models import AuditEntry, Booking, NoShowRecord
 
 from .conftest import NOW, Scene
+from .test_attendance import ledger
 
 SOON = NOW + timedelta(days=2)
 #: Twenty minutes into the class: late enough to mark a no-show.
 DURING = SOON + timedelta(minutes=20)
-
-
-def ledger(scene: Scene, booking_id: int) -> list[tuple[LedgerKind, int, int]]:
-    with scene.db.read() as s:
-        rows = s.scalars(
-            select(LedgerEntry).where(LedgerEntry.booking_id == booking_id).order_by(LedgerEntry.id)
-        )
-        return [(r.kind, r.delta, r.completion_round) for r in rows]
 
 
 def no_show(scene: Scene, booking_id: int, now=DURING) -> attendance.NoShowResult:

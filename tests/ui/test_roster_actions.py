@@ -14,25 +14,15 @@ from desk.domain.enums import Channel, LedgerKind, ServiceKind, WaitlistMode, Wa
 from desk.services import attendance, booking, cancellation, noshows, sales, settings, waitlist
 from desk.services.actor import Actor
 from desk.store.models import LedgerEntry
-from desk.ui.schedule.page import SchedulePage
 
+from . import test_roster
 from .test_roster import act, answer_next_box, open_class, seat_of
 
 pytestmark = pytest.mark.ui
 
 SYSTEM = Actor.system()
-
-
-@pytest.fixture
-def page(qtbot, owner_ctx, studio):
-    widget = SchedulePage(owner_ctx)
-    widget.studio = studio
-    qtbot.addWidget(widget)
-    widget.resize(1400, 850)
-    with qtbot.waitSignal(widget.loaded):
-        widget.show()
-        widget.activate()
-    return widget
+#: The schedule page with its roster, as test_roster opens it.
+page = test_roster.page
 
 
 def restores(db) -> int:

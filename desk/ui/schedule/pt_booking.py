@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -208,6 +209,7 @@ class PtBookingDialog(QDialog):
         heading_font = self.slot_list.font()
         heading_font.setBold(True)
         heading_colour = current_theme().colour("accent_text")
+        heading_height = QFontMetrics(heading_font).height() + 20
         for line in slot_lines(free, ZoneInfo(self.choices.timezone), self.ctx.now()):
             item = QListWidgetItem(line.text if line.slot is None else f"    {line.text}")
             if line.slot is None:
@@ -215,6 +217,7 @@ class PtBookingDialog(QDialog):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 item.setFont(heading_font)
                 item.setForeground(heading_colour)
+                item.setSizeHint(QSize(0, heading_height))  # air between one day and the next
             item.setData(Qt.ItemDataRole.UserRole, line.slot)
             self.slot_list.addItem(item)
         self.slot_hint.setText(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus
 from desk.services import attendance, cancellation, noshow_undo
+from desk.services.ledger import Consumption
 from desk.services.noshow_undo import NoShowUndone
 from desk.ui import worker
 from desk.ui.context import DeskContext
@@ -81,7 +82,7 @@ class RosterPanel(QWidget):
         self.booking = BookingBox(ctx, self._act, self.message)
         body.addWidget(self.booking)
         body.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidget(content)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -135,6 +136,12 @@ class RosterPanel(QWidget):
         # Shares the undo slot: a seat is either checked in or a no-show, never both.
         self.undo_noshow_button = button("Undo no-show…", on_click=self.undo_noshow)
         self.undo_noshow_button.hide()
+        # One width for both, so swapping them never widens the row past the panel.
+        wide = max(
+            self.revert_button.sizeHint().width(), self.undo_noshow_button.sizeHint().width()
+        )
+        for undo in (self.revert_button, self.undo_noshow_button):
+            undo.setMinimumWidth(wide)
         self.move_button = button("Move…", on_click=self.move_booking)
         for action in (
             self.check_in_button,
@@ -192,7 +199,15 @@ class RosterPanel(QWidget):
         self.seat_hint.setText(self._seat_hint(data))
         self.booking.show_data(data)
         self._enable()
+        self._fit_width()
         self.loaded.emit(data)
+
+    def _fit_width(self) -> None:
+        """Never narrower than the widest row of buttons plus a scrollbar: with no sideways
+        scrolling, anything wider would be cut off at the right edge."""
+        content = self.scroll.widget().minimumSizeHint().width()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(440, content + bar + 2 * self.scroll.frameWidth()))
 
     def _seat_hint(self, data: RosterData) -> str:
         if not data.seats:
@@ -254,14 +269,8 @@ class RosterPanel(QWidget):
         actor, now = self.ctx.who.actor, self.ctx.now()
 
         def done(result: attendance.AttendanceResult) -> None:
-            paid = result.consumption
-            if paid is None or paid.unpaid:
-                text = f"{seat.member_name} checked in — nothing paid it: collect at the desk."
-            elif paid.remaining is not None:
-                text = f"{seat.member_name} checked in — {paid.remaining} left."
-            else:
-                text = f"{seat.member_name} checked in ({paid.entitlement})."
-            self._offer_undo(text, lambda: self._revert(seat))
+            text = _checked_in(seat.member_name, result.consumption)
+            self._offer_undo(f"{text}.", lambda: self._revert(seat))
 
         self._act(
             lambda s: attendance.complete(s, booking_id=seat.booking_id, actor=actor, now=now), done
@@ -376,17 +385,20 @@ class RosterPanel(QWidget):
 
 def _undone_text(seat: SeatLine, result: NoShowUndone) -> str:
     """What reception reads after undoing a no-show: where the member is now, what came back."""
-    name = seat.member_name
-    paid = result.check_in.consumption if result.check_in else None
     if result.check_in is None:
-        where = f"{name} is booked again"
-    elif paid is None or paid.unpaid:
-        where = f"{name} checked in — nothing paid it: collect at the desk"
-    elif paid.remaining is not None:
-        where = f"{name} checked in — {paid.remaining} left"
+        where = f"{seat.member_name} is booked again"
     else:
-        where = f"{name} checked in ({paid.entitlement})"
+        where = _checked_in(seat.member_name, result.check_in.consumption)
     if result.moved_seat:
         where += f", now in seat {result.seat_no} (seat {result.previous_seat_no} was taken)"
     back = " The session it cost was given back." if result.given_back else ""
     return f"No-show undone: {where}.{back}"
+
+
+def _checked_in(name: str, paid: Consumption | None) -> str:
+    """ "Ayşe checked in — 9 left", or what paid, or that nothing did."""
+    if paid is None or paid.unpaid:
+        return f"{name} checked in — nothing paid it: collect at the desk"
+    if paid.remaining is not None:
+        return f"{name} checked in — {paid.remaining} left"
+    return f"{name} checked in ({paid.entitlement})"

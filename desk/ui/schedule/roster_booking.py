@@ -85,6 +85,7 @@ class BookingBox(QWidget):
             "Hold a free seat for the chosen member (or the next in line when nobody is chosen) "
             "and send them the WhatsApp offer now."
         )
+        self.offer_button.hide()  # only for classes whose waitlist works by offers
         self.accept_button = button("Accept offer", on_click=self.accept_offer)
         self.leave_button = button("Remove", on_click=self.remove)
         for action in (

@@ -30,52 +30,70 @@ UNDO_AND_CHECK_IN, UNDO_TO_BOOKED = "check_in", "booked"
 MOVE_DAYS_AHEAD = 14
 
 
-def ask_cancel(parent: QWidget, seat: SeatLine, consequence: str, late: bool) -> str | None:
-    """CANCEL, WAIVE (late cancellations only) or None when staff keep the booking."""
+def _ask(
+    parent: QWidget,
+    *,
+    name: str,
+    title: str,
+    icon: QMessageBox.Icon,
+    text: str,
+    detail: str,
+    answers: list[tuple[str, str]],
+    keep: str,
+) -> str | None:
+    """A question with answers (the first is the default) and a button that keeps things as
+    they are; returns the chosen answer, or None for `keep`."""
     box = QMessageBox(parent)
-    box.setObjectName("ConfirmCancel")
-    box.setWindowTitle("Cancel booking")
-    box.setIcon(QMessageBox.Icon.Warning if late else QMessageBox.Icon.Question)
-    box.setText(f"Cancel {seat.member_name}'s booking (seat {seat.seat_no})?")
-    box.setInformativeText(consequence)
-    cancel = box.addButton("Cancel booking", QMessageBox.ButtonRole.AcceptRole)
-    waive = None
-    if late:
-        waive = box.addButton("Cancel, waive the charge", QMessageBox.ButtonRole.ActionRole)
-    box.addButton("Keep booking", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(cancel)
+    box.setObjectName(name)
+    box.setWindowTitle(title)
+    box.setIcon(icon)
+    box.setText(text)
+    box.setInformativeText(detail)
+    role = QMessageBox.ButtonRole.AcceptRole
+    buttons = {}
+    for caption, answer in answers:
+        buttons[answer] = box.addButton(caption, role)
+        role = QMessageBox.ButtonRole.ActionRole
+    box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(buttons[answers[0][1]])
     box.exec()
     clicked = box.clickedButton()
-    if clicked is cancel:
-        return CANCEL
-    if waive is not None and clicked is waive:
-        return WAIVE
-    return None
+    return next((answer for answer, b in buttons.items() if b is clicked), None)
+
+
+def ask_cancel(parent: QWidget, seat: SeatLine, consequence: str, late: bool) -> str | None:
+    """CANCEL, WAIVE (late cancellations only) or None when staff keep the booking."""
+    answers = [("Cancel booking", CANCEL)]
+    if late:
+        answers.append(("Cancel, waive the charge", WAIVE))
+    return _ask(
+        parent,
+        name="ConfirmCancel",
+        title="Cancel booking",
+        icon=QMessageBox.Icon.Warning if late else QMessageBox.Icon.Question,
+        text=f"Cancel {seat.member_name}'s booking (seat {seat.seat_no})?",
+        detail=consequence,
+        answers=answers,
+        keep="Keep booking",
+    )
 
 
 def ask_undo_noshow(parent: QWidget, seat: SeatLine) -> str | None:
     """UNDO_AND_CHECK_IN, UNDO_TO_BOOKED or None when staff keep the no-show."""
-    box = QMessageBox(parent)
-    box.setObjectName("ConfirmUndoNoShow")
-    box.setWindowTitle("Undo no-show")
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setText(f"Was {seat.member_name} here after all?")
-    box.setInformativeText(
-        "The no-show comes off their record (with any online-booking restriction it caused) "
-        "and a session it cost is given back. Check them in now, or put the booking back to "
-        "booked and check in later."
+    return _ask(
+        parent,
+        name="ConfirmUndoNoShow",
+        title="Undo no-show",
+        icon=QMessageBox.Icon.Question,
+        text=f"Was {seat.member_name} here after all?",
+        detail=(
+            "The no-show comes off their record (with any online-booking restriction it "
+            "caused) and a session it cost is given back. Check them in now, or put the "
+            "booking back to booked and check in later."
+        ),
+        answers=[("Undo and check in", UNDO_AND_CHECK_IN), ("Undo, keep booked", UNDO_TO_BOOKED)],
+        keep="Keep no-show",
     )
-    check_in = box.addButton("Undo and check in", QMessageBox.ButtonRole.AcceptRole)
-    booked = box.addButton("Undo, keep booked", QMessageBox.ButtonRole.ActionRole)
-    box.addButton("Keep no-show", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(check_in)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is check_in:
-        return UNDO_AND_CHECK_IN
-    if clicked is booked:
-        return UNDO_TO_BOOKED
-    return None
 
 
 class MoveDialog(QDialog):
