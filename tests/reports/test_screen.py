@@ -6,13 +6,15 @@ import csv
 from datetime import UTC, date, datetime
 
 import pytest
+from PySide6.QtCharts import QValueAxis
 from PySide6.QtCore import Qt as QtNS
 from PySide6.QtCore import QTimer
 
 from desk.domain.enums import StaffRole
+from desk.reports.model import BarChart, Series
 from desk.services.actor import Actor
 from desk.ui import style
-from desk.ui.reports import ReportsView
+from desk.ui.reports import ReportsView, charts
 from desk.ui.reports.table_model import VALUE_ROLE
 from desk.ui.worker import Background
 from tests.reports.test_packages import shop  # noqa: F401  (fixture)
@@ -173,3 +175,13 @@ def test_every_report_fits_a_1366_px_screen(qapp, qtbot, occupancy_studio, scree
     for tabs in (screen.charts.tabBar(), screen.table_tabs):
         last = tabs.tabRect(tabs.count() - 1)
         assert last.right() < tabs.width(), f"{tabs.tabText(tabs.count() - 1)!r} runs off"
+
+
+@pytest.mark.parametrize("unit", ["count", "money"])
+def test_an_empty_chart_counts_in_whole_steps(qapp, unit):
+    empty = BarChart("Revenue by product", ("A", "B"), (Series("Revenue", (0.0, None)),), unit)
+    chart = charts.bar_chart(empty)
+    (axis,) = (a for a in chart.axes() if isinstance(a, QValueAxis))
+    step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+    assert axis.min() == 0
+    assert step >= 1 and step == int(step)  # labels 0, 1, 2...: never "0 0 0 1 1 1"

@@ -203,7 +203,9 @@ def _value_axis(spec: BarChart | LineChart, colours: ChartColours) -> QValueAxis
         if top < 40:
             axis.applyNiceNumbers()
     else:
-        axis.setRange(0, top * 1.1 if top > 0 else 1.0)
+        # Whole-number labels over six ticks need a top of five at least (an empty range
+        # would read "0 0 0 1 1 1").
+        axis.setRange(0, max(top * 1.1, 5.0))
         axis.setLabelFormat("%.0f")
         axis.applyNiceNumbers()
     if spec.unit == "money" and spec.currency:
