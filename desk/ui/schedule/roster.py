@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session
 
 from desk.domain.enums import BookingStatus
 from desk.services import attendance, cancellation, noshow_undo
-from desk.services.ledger import Consumption
-from desk.services.noshow_undo import NoShowUndone
 from desk.ui import worker
 from desk.ui.context import DeskContext
 from desk.ui.formatting import day_time
@@ -32,6 +30,8 @@ from desk.ui.schedule.roster_dialogs import (
     MoveDialog,
     ask_cancel,
     ask_undo_noshow,
+    checked_in_words,
+    noshow_undone_words,
 )
 from desk.ui.table_model import Column, RowsModel
 from desk.ui.widgets.common import Badge, InlineMessage, button, confirm, label
@@ -269,7 +269,7 @@ class RosterPanel(QWidget):
         actor, now = self.ctx.who.actor, self.ctx.now()
 
         def done(result: attendance.AttendanceResult) -> None:
-            text = _checked_in(seat.member_name, result.consumption)
+            text = checked_in_words(seat.member_name, result.consumption)
             self._offer_undo(f"{text}.", lambda: self._revert(seat))
 
         self._act(
@@ -329,7 +329,7 @@ class RosterPanel(QWidget):
             lambda s: noshow_undo.undo_noshow(
                 s, booking_id=seat.booking_id, actor=actor, check_in=check_in, now=now
             ),
-            lambda result: self.message.show_ok(_undone_text(seat, result)),
+            lambda result: self.message.show_ok(noshow_undone_words(seat, result)),
         )
 
     def cancel(self) -> None:
@@ -381,24 +381,3 @@ class RosterPanel(QWidget):
     def undo(self) -> None:
         if self._undo is not None:
             self._undo()
-
-
-def _undone_text(seat: SeatLine, result: NoShowUndone) -> str:
-    """What reception reads after undoing a no-show: where the member is now, what came back."""
-    if result.check_in is None:
-        where = f"{seat.member_name} is booked again"
-    else:
-        where = _checked_in(seat.member_name, result.check_in.consumption)
-    if result.moved_seat:
-        where += f", now in seat {result.seat_no} (seat {result.previous_seat_no} was taken)"
-    back = " The session it cost was given back." if result.given_back else ""
-    return f"No-show undone: {where}.{back}"
-
-
-def _checked_in(name: str, paid: Consumption | None) -> str:
-    """ "Ayşe checked in — 9 left", or what paid, or that nothing did."""
-    if paid is None or paid.unpaid:
-        return f"{name} checked in — nothing paid it: collect at the desk"
-    if paid.remaining is not None:
-        return f"{name} checked in — {paid.remaining} left"
-    return f"{name} checked in ({paid.entitlement})"

@@ -1,5 +1,5 @@
-"""Questions the roster asks: cancel (with the late-cancel warning), undo a no-show, move to
-another class."""
+"""Questions the roster asks (cancel with the late-cancel warning, undo a no-show, move to
+another class) and the words it says back after a check-in or an undone no-show."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk.services import cancellation
+from desk.services.ledger import Consumption
+from desk.services.noshow_undo import NoShowUndone
 from desk.ui import worker
 from desk.ui.context import DeskContext
 from desk.ui.formatting import day_time
@@ -175,3 +177,24 @@ class MoveDialog(QDialog):
     def _moved(self, result) -> None:
         self.moved.emit(result)
         self.accept()
+
+
+def noshow_undone_words(seat: SeatLine, result: NoShowUndone) -> str:
+    """What reception reads after undoing a no-show: where the member is now, what came back."""
+    if result.check_in is None:
+        where = f"{seat.member_name} is booked again"
+    else:
+        where = checked_in_words(seat.member_name, result.check_in.consumption)
+    if result.moved_seat:
+        where += f", now in seat {result.seat_no} (seat {result.previous_seat_no} was taken)"
+    back = " The session it cost was given back." if result.given_back else ""
+    return f"No-show undone: {where}.{back}"
+
+
+def checked_in_words(name: str, paid: Consumption | None) -> str:
+    """ "Ayşe checked in — 9 left", or what paid, or that nothing did."""
+    if paid is None or paid.unpaid:
+        return f"{name} checked in — nothing paid it: collect at the desk"
+    if paid.remaining is not None:
+        return f"{name} checked in — {paid.remaining} left"
+    return f"{name} checked in ({paid.entitlement})"
