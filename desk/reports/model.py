@@ -134,7 +134,9 @@ ChartUnit = Literal["percent", "count", "money"]
 
 
 @dataclass(frozen=True)
-class BarChart:
+class _SeriesChart:
+    """Named series of values over categories (services, weeks), read on one value axis."""
+
     title: str
     categories: tuple[str, ...]
     series: tuple[Series, ...]
@@ -145,13 +147,13 @@ class BarChart:
 
 
 @dataclass(frozen=True)
-class LineChart:
-    title: str
-    categories: tuple[str, ...]
-    series: tuple[Series, ...]
-    unit: ChartUnit
-    currency: str = ""
-    tab: str = ""
+class BarChart(_SeriesChart):
+    pass
+
+
+@dataclass(frozen=True)
+class LineChart(_SeriesChart):
+    pass
 
 
 @dataclass(frozen=True)

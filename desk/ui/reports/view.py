@@ -409,7 +409,8 @@ class ReportsView(QWidget):
         while self.charts.count():
             widget = self.charts.widget(0)
             self.charts.removeTab(0)
-            widget.deleteLater()
+            if widget is not None:
+                widget.deleteLater()
         for spec in document.charts:
             self.charts.addTab(chart_widget(spec), spec.tab or _short_title(spec.title))
         if 0 <= current < self.charts.count():
@@ -454,21 +455,22 @@ class ReportsView(QWidget):
         self.pdf_button.setEnabled(enabled)
 
     def export_csv(self) -> None:
-        if self.document is None or self.model.table is None:
+        document, table = self.document, self.model.table
+        if document is None or table is None:
             return
-        table = self.model.table
-        suggested = str(Path.home() / f"{file_stem(self.document)}-{table.slug}.csv")
+        suggested = str(Path.home() / f"{file_stem(document)}-{table.slug}.csv")
         path = self.ask_path(self, f"Save “{table.title}” as CSV", suggested, "CSV files (*.csv)")
         if path:
-            self._export(lambda runner: runner.csv(self.document, table.slug, Path(path)))
+            self._export(lambda runner: runner.csv(document, table.slug, Path(path)))
 
     def export_pdf(self) -> None:
-        if self.document is None:
+        document = self.document
+        if document is None:
             return
-        suggested = str(Path.home() / f"{file_stem(self.document)}.pdf")
+        suggested = str(Path.home() / f"{file_stem(document)}.pdf")
         path = self.ask_path(self, "Save the report as PDF", suggested, "PDF files (*.pdf)")
         if path:
-            self._export(lambda runner: [runner.pdf(self.document, Path(path))])
+            self._export(lambda runner: [runner.pdf(document, Path(path))])
 
     def _export(self, work: Callable[[ExportRunner], list[Path]]) -> None:
         self.runner = ExportRunner(self, "Preparing the export…")
