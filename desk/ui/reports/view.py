@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -39,54 +39,20 @@ from desk.services.actor import Actor
 from desk.services.reports.choices import Choice, ReportChoices, report_choices
 from desk.store.types import utcnow
 from desk.ui.reports.chart_views import chart_widget
+from desk.ui.reports.controls import (
+    PRESETS,
+    SHORT_NAMES,
+    compact,
+    preset_range,
+    pydate,
+    qdate,
+    short_title,
+)
 from desk.ui.reports.exporting import AskPath, ExportRunner, ask_with_dialog, file_stem
 from desk.ui.reports.figures import FigureStrip
 from desk.ui.reports.table_model import ReportSortProxy, ReportTableModel
 from desk.ui.widgets.common import EmptyState, InlineMessage, button, label
 from desk.ui.worker import CATALOG, Background
-
-SHORT_NAMES = {
-    "occupancy": "Occupancy",
-    "noshows": "No-shows",
-    "members": "Members",
-    "packages": "Packages && money",
-}
-PRESETS = (
-    "Last 4 weeks",
-    "Last 12 weeks",
-    "This month",
-    "Last month",
-    "This year",
-    "Last year",
-    "Custom",
-)
-
-
-def preset_range(name: str, today: date) -> tuple[date, date] | None:
-    """The studio days a preset stands for (ending today where it can)."""
-    first_of_month = today.replace(day=1)
-    # Whole studio weeks (Monday–Sunday) before this one, so a weekly trend has no half week.
-    last_sunday = today - timedelta(days=today.weekday() + 1)
-    ranges = {
-        "Last 4 weeks": (last_sunday - timedelta(days=27), last_sunday),
-        "Last 12 weeks": (last_sunday - timedelta(days=83), last_sunday),
-        "This month": (first_of_month, today),
-        "Last month": (
-            (first_of_month - timedelta(days=1)).replace(day=1),
-            first_of_month - timedelta(days=1),
-        ),
-        "This year": (today.replace(month=1, day=1), today),
-        "Last year": (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
-    }
-    return ranges.get(name)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 class ReportsView(QWidget):
@@ -239,7 +205,7 @@ class ReportsView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         self.charts = QTabWidget()
         self.charts.setDocumentMode(True)
-        _compact(self.charts.tabBar())
+        compact(self.charts.tabBar())
         split.addWidget(self.charts)
         right = QWidget()
         column = QVBoxLayout(right)
@@ -250,7 +216,7 @@ class ReportsView(QWidget):
         self.table_tabs.setExpanding(False)
         self.table_tabs.setDrawBase(False)
         self.table_tabs.currentChanged.connect(self._table_changed)
-        _compact(self.table_tabs)
+        compact(self.table_tabs)
         bar.addWidget(self.table_tabs, 1)
         column.addLayout(bar)
         under = QHBoxLayout()
@@ -333,7 +299,7 @@ class ReportsView(QWidget):
     def set_range(self, date_from: date, date_to: date) -> None:
         for edit, day in ((self.date_from, date_from), (self.date_to, date_to)):
             edit.blockSignals(True)
-            edit.setDate(_qdate(day))
+            edit.setDate(qdate(day))
             edit.blockSignals(False)
         self._reload.start()
 
@@ -361,8 +327,8 @@ class ReportsView(QWidget):
         narrowable = self.kind in FILTERABLE
         return ReportRequest(
             self.kind,
-            _pydate(self.date_from.date()),
-            _pydate(self.date_to.date()),
+            pydate(self.date_from.date()),
+            pydate(self.date_to.date()),
             self.service.currentData() if narrowable else None,
             self.trainer.currentData() if narrowable else None,
             self.room.currentData() if narrowable else None,
@@ -412,7 +378,7 @@ class ReportsView(QWidget):
             if widget is not None:
                 widget.deleteLater()
         for spec in document.charts:
-            self.charts.addTab(chart_widget(spec), spec.tab or _short_title(spec.title))
+            self.charts.addTab(chart_widget(spec), spec.tab or short_title(spec.title))
         if 0 <= current < self.charts.count():
             self.charts.setCurrentIndex(current)
 
@@ -485,19 +451,3 @@ class ReportsView(QWidget):
         names = ", ".join(p.name for p in written)
         self.message.show_ok(f"Saved {names} in {written[0].parent}.")
         self.exported.emit(written)
-
-
-def _compact(tabs: QTabBar) -> None:
-    """Tight tabs, and scroll arrows when they outnumber the room (a narrow window). The app's
-    button padding would squeeze those arrows out of sight, so they get none."""
-    tabs.setUsesScrollButtons(True)
-    tabs.setStyleSheet(
-        "QTabBar QToolButton { background: palette(window); border: none; padding: 0;"
-        " min-height: 0; border-radius: 0; }"
-        "QTabBar::tab { padding: 7px 7px; }"
-    )
-
-
-def _short_title(title: str) -> str:
-    """Tab captions: "Fill by weekday and hour (booked ÷ seats)" → "Fill by weekday and hour"."""
-    return title.split(" (")[0]
