@@ -105,10 +105,14 @@ class Desk:
         if not self.sign_in():
             QApplication.quit()
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Stop the sync and the database worker; the database stays open."""
         self.sync.stop()
         self.background.shutdown()
-        self.db.dispose()
+
+    def close(self) -> None:
+        self.stop()
+        self.db.close()  # refreshes SQLite's planner statistics where the day's reads need them
 
 
 def run_gui(db_path: Path) -> int:

@@ -6,12 +6,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from desk.store import migrate
 from desk.store.db import Database
@@ -176,3 +178,59 @@ def test_several_stamps_are_refused(tmp_path: Path) -> None:
     with pytest.raises(migrate.NotADeskDatabase, match="several schema versions"):
         migrate.upgrade(db)
     db.dispose()
+
+
+def _demo(path: Path) -> Database:
+    from desk.services.demo import build_demo
+
+    db = Database.open_file(path)
+    migrate.upgrade(db, backup=False)
+    with db.write() as s:
+        build_demo(s, seed=0, today=date(2026, 3, 2))
+    return db
+
+
+def _statistics(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            return set()
+        return {row[0] for row in conn.execute("SELECT DISTINCT tbl FROM sqlite_stat1")}
+    finally:
+        conn.close()
+
+
+def _read_bookings(db: Database) -> None:
+    with db.read() as s:
+        s.execute(
+            text("SELECT count(*) FROM bookings WHERE member_id = 1 AND status = 'completed'")
+        ).scalar()
+
+
+def test_closing_the_desk_database_refreshes_the_planner_statistics(tmp_path: Path) -> None:
+    """`PRAGMA optimize` on close: SQLite analyzes the tables the desk's reads used."""
+    path = tmp_path / "studio.sqlite3"
+    db = _demo(path)
+    _read_bookings(db)
+    db.dispose()
+    assert _statistics(path) == set()  # dispose alone (tests, tools) leaves the file as it was
+    db = Database.open_file(path)
+    _read_bookings(db)
+    db.close()
+    assert "bookings" in _statistics(path)
+
+
+def test_a_locked_database_closes_at_once_without_statistics(tmp_path: Path) -> None:
+    path = tmp_path / "studio.sqlite3"
+    db = _demo(path)
+    _read_bookings(db)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another desk process is writing
+    try:
+        started = time.monotonic()
+        db.close()
+        assert time.monotonic() - started < 5  # not the 30 s busy timeout
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert _statistics(path) == set()
