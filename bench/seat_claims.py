@@ -18,10 +18,13 @@ bookings (each is a pending draw the entitlement check walks).
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import queue
 import sqlite3
 import statistics
+import sys
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -33,7 +36,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bench import seat_workers
-from bench.timing import Line, percentile
+from bench.generate import FUTURE_WEEKS
+from bench.timing import Line, percentile, render
 from desk.domain.enums import ProductKind, ServiceKind, SessionKind, StaffRole
 from desk.services import catalog, sales
 from desk.services.actor import Actor
@@ -43,6 +47,8 @@ from desk.store.types import utcnow
 
 CAPACITY = 20
 CLAIMS_PER_SESSION = CAPACITY + 4
+#: Where bench sessions start: after the generated studio's upcoming weeks (bench.generate).
+AHEAD = timedelta(weeks=FUTURE_WEEKS + 2)
 WORKER_COUNTS = (1, 4, 8)
 MODES = ("threads", "processes")
 NOUNS = {"threads": ("thread", "threads"), "processes": ("process", "processes")}
@@ -69,8 +75,9 @@ class Bench:
         return plan
 
     def new_sessions(self, db: Database, count: int) -> list[int]:
-        """Classes a few days ahead, an hour apart, so any member may take one of each."""
-        first = utcnow().replace(second=0, microsecond=0) + timedelta(days=3)
+        """Classes an hour apart, so any member may take one of each, past the generated
+        timetable (a member is never booked into two sessions at the same time)."""
+        first = utcnow().replace(second=0, microsecond=0) + AHEAD
         with db.write() as s:
             rows = []
             for n in range(self.sessions_made, self.sessions_made + count):
@@ -257,12 +264,25 @@ def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> lis
     """Every (mode, workers) pair, raw and ours turn about on the same database copy; the
     full run repeats each pair three times and reports the median rate."""
     claims, repeats = (48, 1) if quick else (960, 3)
-    bench = prepare(path, members=60 if quick else 600)
-    result: list[Line] = []
+    return race_lines(path, claims=claims, repeats=repeats, members=60 if quick else 600, log=log)
+
+
+def race_lines(
+    path: Path,
+    *,
+    claims: int,
+    repeats: int,
+    members: int,
+    worker_counts: tuple[int, ...] = WORKER_COUNTS,
+    modes: tuple[str, ...] = MODES,
+    log: Callable[[str], None] = print,
+) -> list[Line]:
+    bench = prepare(path, members=members)
+    result: list[Line] = [statements_line(bench, log)]
     over = {"ours": 0, "raw": 0}
     errors: Counter[str] = Counter()
-    for mode in MODES:
-        for workers in WORKER_COUNTS:
+    for mode in modes:
+        for workers in worker_counts:
             runs: dict[str, list[RunResult]] = {"raw": [], "ours": []}
             for _ in range(repeats):
                 for kind in ("raw", "ours"):
@@ -287,3 +307,47 @@ def lines(path: Path, *, quick: bool, log: Callable[[str], None] = print) -> lis
     for message, count in errors.items():
         log(f"  {count} x {message}")
     return result
+
+
+def statements_line(bench: Bench, log: Callable[[str], None]) -> Line:
+    """SQL statements one successful claim sends (BEGIN and COMMIT included), one worker."""
+    db = Database.open_file(bench.path)
+    try:
+        plan = bench.plan(db, CAPACITY)[:CAPACITY]
+        counts = seat_workers.count_statements(db, bench.staff_id, plan)
+    finally:
+        db.dispose()
+    release(bench.path, plan)
+    per_claim = statistics.median(counts)
+    log(f"  seat claims: statements per claim {sorted(set(counts))}")
+    return Line("seat claims: SQL statements per claim", "", per_claim, 5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seat claims alone, on a scratch copy of a generated studio (the studio is only read)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.seat_claims", description=main.__doc__)
+    parser.add_argument("--db", type=Path, required=True, help="a generated studio")
+    parser.add_argument("--claims", type=int, default=480, help="claims per run")
+    parser.add_argument("--repeats", type=int, default=2, help="runs per (mode, workers)")
+    parser.add_argument("--members", type=int, default=600)
+    parser.add_argument("--workers", type=int, nargs="+", default=list(WORKER_COUNTS))
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="seat-claims-") as scratch:
+        copy = Path(scratch) / "scratch.sqlite3"
+        source, target = sqlite3.connect(args.db), sqlite3.connect(copy)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        table = race_lines(
+            copy, claims=args.claims, repeats=args.repeats, members=args.members,
+            worker_counts=tuple(args.workers), modes=tuple(args.modes),
+        )  # fmt: skip
+    print(render(table))
+    return 0 if all(line.met() is not False for line in table if line.counter) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,6 +13,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import event
+
 from desk.domain.enums import StaffRole
 from desk.domain.errors import ClassFull
 from desk.services import booking
@@ -140,3 +142,30 @@ def claim_ours(
     finally:
         db.dispose()
         _report(results, started, latencies, outcomes)
+
+
+def count_statements(db: Database, staff_id: int, claims: list[Claim]) -> list[int]:
+    """Statements each successful claim sends to SQLite, BEGIN and COMMIT included."""
+    desk = Actor.staff(staff_id, StaffRole.RECEPTION)
+    sent = [0]
+
+    def count(*_args: Any) -> None:
+        sent[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(db.engine, "commit", count)
+    counts = []
+    try:
+        for session_id, member_id in claims:
+            sent[0] = 0
+            try:
+                db.run(lambda s, c=session_id, m=member_id: booking.book(
+                    s, class_session_id=c, member_id=m, actor=desk
+                ))  # fmt: skip
+            except ClassFull:
+                continue
+            counts.append(sent[0])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(db.engine, "commit", count)
+    return counts

@@ -88,3 +88,14 @@ class WaitlistClosed(DomainError):
 
 class CapacityBelowBooked(DomainError):
     pass
+
+
+class OverlappingBooking(ScheduleConflict):
+    """The member is already booked into a session at that time (they are in one place at once).
+
+    `other_class_session_id` is that session; the message names it.
+    """
+
+    def __init__(self, message: str, *, other_class_session_id: int) -> None:
+        super().__init__(message)
+        self.other_class_session_id = other_class_session_id

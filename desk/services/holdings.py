@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session
 
-from desk.domain.entitlements import Draw, Holding, allocate, choose
+from desk.domain.entitlements import Draw, EntitlementTerms, Holding, allocate, choose
 from desk.domain.enums import BookingStatus, LedgerKind, ProductKind, SessionStatus
+from desk.domain.errors import NoEntitlement
 from desk.domain.timeutil import day_bounds, local_date, week_start
 from desk.services.sales import ledger_balances, member_sales, terms_of
-from desk.store.models import Booking, ClassSession, LedgerEntry, Sale
+from desk.store.models import Booking, ClassSession, LedgerEntry, Sale, SalePause, sale_services
+
+#: Before any session: "since the beginning" for the statements that take a start.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+_BOOKING, _SESSION = Booking.__table__.c, ClassSession.__table__.c
 
 
 @dataclass(frozen=True)
@@ -39,34 +45,52 @@ def draw_for(service_id: int, starts_at: datetime, tz: ZoneInfo) -> Draw:
     return Draw(service_id=service_id, on=local_date(starts_at, tz))
 
 
+def _week_visits_query() -> Select[Any]:
+    consume, booking, cs = LedgerEntry.__table__.c, Booking.__table__.c, ClassSession.__table__.c
+    restore = LedgerEntry.__table__.alias("restore")
+    return (
+        select(consume.sale_id, cs.starts_at)
+        .select_from(
+            LedgerEntry.__table__.join(Booking.__table__, booking.id == consume.booking_id)
+            .join(ClassSession.__table__, cs.id == booking.class_session_id)
+            .outerjoin(
+                restore,
+                and_(
+                    restore.c.kind == LedgerKind.RESTORE,
+                    restore.c.booking_id == consume.booking_id,
+                    restore.c.completion_round == consume.completion_round,
+                ),
+            )
+        )
+        .where(
+            consume.member_id == bindparam("member_id"),
+            consume.kind == LedgerKind.CONSUME,
+            consume.sale_id.in_(bindparam("sale_ids", expanding=True)),
+            restore.c.id.is_(None),
+            cs.starts_at >= bindparam("since"),
+        )
+    )
+
+
+_WEEK_VISITS = _week_visits_query()
+
+
 def _week_visits(
-    session: Session, member_id: int, sale_ids: Collection[int], tz: ZoneInfo
+    session: Session,
+    member_id: int,
+    sale_ids: Collection[int],
+    tz: ZoneInfo,
+    *,
+    from_day: date | None = None,
 ) -> dict[int, Counter[date]]:
-    """Membership visits per sale and studio week: consumptions not reverted."""
+    """Membership visits per sale and studio week: consumptions not reverted (only in the
+    weeks from `from_day`'s on, when given)."""
     visits: dict[int, Counter[date]] = defaultdict(Counter)
     if not sale_ids:
         return visits
-    restore = aliased(LedgerEntry)
-    rows = session.execute(
-        select(LedgerEntry.sale_id, ClassSession.starts_at)
-        .join(Booking, Booking.id == LedgerEntry.booking_id)
-        .join(ClassSession, ClassSession.id == Booking.class_session_id)
-        .outerjoin(
-            restore,
-            and_(
-                restore.kind == LedgerKind.RESTORE,
-                restore.booking_id == LedgerEntry.booking_id,
-                restore.completion_round == LedgerEntry.completion_round,
-            ),
-        )
-        .where(
-            LedgerEntry.member_id == member_id,
-            LedgerEntry.kind == LedgerKind.CONSUME,
-            LedgerEntry.sale_id.in_(list(sale_ids)),
-            restore.id.is_(None),
-        )
-    ).all()
-    for sale_id, starts_at in rows:
+    since = EARLIEST if from_day is None else day_bounds(week_start(from_day), tz)[0]
+    params = {"member_id": member_id, "sale_ids": list(sale_ids), "since": since}
+    for sale_id, starts_at in session.execute(_WEEK_VISITS, params):
         visits[sale_id][week_start(local_date(starts_at, tz))] += 1
     return visits
 
@@ -87,6 +111,20 @@ def holdings_of(sales: list[Sale], session: Session, tz: ZoneInfo) -> list[Holdi
     ]
 
 
+_PENDING = (
+    select(_SESSION.service_id, _SESSION.starts_at)
+    .select_from(Booking.__table__.join(ClassSession.__table__))
+    .where(
+        _BOOKING.member_id == bindparam("member_id"),
+        _BOOKING.status == BookingStatus.BOOKED,
+        _BOOKING.is_drop_in.is_(False),
+        _SESSION.status == SessionStatus.SCHEDULED,
+        _SESSION.starts_at >= bindparam("since"),
+    )
+    .order_by(_SESSION.starts_at, _BOOKING.id)
+)
+
+
 def pending_draws(
     session: Session,
     member_id: int,
@@ -100,22 +138,103 @@ def pending_draws(
     `since` leaves out bookings of sessions that started before it: a class from last month
     that nobody checked in must not block the member's next booking forever.
     """
-    query = (
-        select(ClassSession.service_id, ClassSession.starts_at)
-        .join(Booking, Booking.class_session_id == ClassSession.id)
-        .where(
-            Booking.member_id == member_id,
-            Booking.status == BookingStatus.BOOKED,
-            Booking.is_drop_in.is_(False),
-            ClassSession.status == SessionStatus.SCHEDULED,
-        )
-        .order_by(ClassSession.starts_at, Booking.id)
-    )
+    query = _PENDING
     if exclude_booking_ids:
-        query = query.where(Booking.id.not_in(list(exclude_booking_ids)))
-    if since is not None:
-        query = query.where(ClassSession.starts_at >= since)
-    return [draw_for(service_id, starts_at, tz) for service_id, starts_at in session.execute(query)]
+        query = query.where(_BOOKING.id.not_in(list(exclude_booking_ids)))
+    params = {"member_id": member_id, "since": since or EARLIEST}
+    return [draw_for(sid, starts_at, tz) for sid, starts_at in session.execute(query, params)]
+
+
+def _payable_query() -> Select[Any]:
+    sale, ledger, pause = Sale.__table__.c, LedgerEntry.__table__.c, SalePause.__table__.c
+    balance = select(func.coalesce(func.sum(ledger.delta), 0)).where(ledger.sale_id == sale.id)
+    paused = exists().where(pause.sale_id == sale.id)
+    return (
+        select(
+            sale.id,
+            sale.product_name,
+            sale.kind,
+            sale.sessions,
+            sale.weekly_cap,
+            sale.valid_days,
+            sale.sold_at,
+            sale.starts_on,
+            sale.expires_on,
+            sale.activation_on_first_visit,
+            sale_services.c.service_id,
+            balance.scalar_subquery().label("balance"),
+            paused.label("paused"),
+        )
+        .select_from(Sale.__table__.join(sale_services))
+        .where(
+            sale.member_id == bindparam("member_id"),
+            sale.voided_at.is_(None),
+            # Not yet started, open-ended, not expired before `from_day`, or moved by a pause.
+            or_(
+                sale.starts_on.is_(None),
+                sale.expires_on.is_(None),
+                sale.expires_on >= bindparam("from_day"),
+                paused,
+            ),
+        )
+        .order_by(sale.sold_at, sale.id)
+    )
+
+
+#: Built once: the statement and its compiled form are reused by every booking and check-in.
+_PAYABLE = _payable_query()
+_PAUSES = (
+    select(
+        SalePause.__table__.c.sale_id,
+        SalePause.__table__.c.starts_on,
+        SalePause.__table__.c.ends_on,
+    )
+    .where(SalePause.__table__.c.sale_id.in_(bindparam("sale_ids", expanding=True)))
+    .order_by(SalePause.__table__.c.starts_on)
+)
+
+
+def payable_holdings(
+    session: Session, *, member_id: int, tz: ZoneInfo, from_day: date
+) -> list[Holding]:
+    """The holdings that can still pay for a session on `from_day` or later, in one read.
+
+    Voided sales, sales expired before `from_day` (with no pause moving their expiry) and used-up
+    packages can pay for nothing from then on, so leaving them out changes no choice; only the
+    explanation of a refusal needs them (`member_holdings` reads everything).
+    """
+    terms: dict[int, EntitlementTerms] = {}
+    scope: dict[int, set[int]] = defaultdict(set)
+    balances: dict[int, int] = {}
+    paused: list[int] = []
+    for row in session.execute(_PAYABLE, {"member_id": member_id, "from_day": from_day}):
+        scope[row.id].add(row.service_id)
+        if row.id in terms:
+            continue
+        balances[row.id] = int(row.balance)
+        if row.paused:
+            paused.append(row.id)
+        terms[row.id] = EntitlementTerms(
+            sale_id=row.id, name=row.product_name, kind=row.kind, sessions=row.sessions,
+            weekly_cap=row.weekly_cap, valid_days=row.valid_days, scope=frozenset(),
+            sold_at=row.sold_at, starts_on=row.starts_on, expires_on=row.expires_on,
+            activation_on_first_visit=row.activation_on_first_visit,
+        )  # fmt: skip
+    pauses: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    if paused:
+        for sale_id, starts_on, ends_on in session.execute(_PAUSES, {"sale_ids": paused}):
+            pauses[sale_id].append((starts_on, ends_on))
+    capped = [t.sale_id for t in terms.values() if t.is_membership and t.weekly_cap]
+    visits = _week_visits(session, member_id, capped, tz, from_day=from_day)
+    return [
+        Holding(
+            terms=replace(t, scope=frozenset(scope[t.sale_id]), pauses=tuple(pauses[t.sale_id])),
+            remaining=balances[t.sale_id],
+            week_visits=Counter(visits.get(t.sale_id, Counter())),
+        )
+        for t in terms.values()
+        if t.is_membership or balances[t.sale_id] > 0
+    ]
 
 
 def member_holdings(
@@ -154,15 +273,37 @@ def choose_for_booking(
     """The entitlement a new booking would use, after the member's upcoming bookings took
     theirs. Raises `NoEntitlement` with the reason in plain words.
     """
+    draw = draw_for(service_id, starts_at, tz)
+    if now is not None:
+        today = local_date(now, tz)
+        pending = pending_draws(
+            session,
+            member_id,
+            tz,
+            exclude_booking_ids=exclude_booking_ids,
+            since=day_bounds(today, tz)[0],
+        )
+        payable = payable_holdings(
+            session, member_id=member_id, tz=tz, from_day=min(today, draw.on)
+        )
+        try:
+            return choose(allocate(payable, pending), draw)
+        except NoEntitlement:
+            pass  # every sale the member ever bought explains why, in the usual words
     held = member_holdings(
         session, member_id=member_id, tz=tz, exclude_booking_ids=exclude_booking_ids, now=now
     )
-    return choose(held.after_pending(), draw_for(service_id, starts_at, tz))
+    return choose(held.after_pending(), draw)
 
 
 def choose_for_consumption(
     session: Session, *, member_id: int, service_id: int, starts_at: datetime, tz: ZoneInfo
 ) -> Holding:
     """The entitlement that pays now: only what the ledger says, no reservations for later."""
+    draw = draw_for(service_id, starts_at, tz)
+    try:
+        return choose(payable_holdings(session, member_id=member_id, tz=tz, from_day=draw.on), draw)
+    except NoEntitlement:
+        pass  # as in choose_for_booking: the full history gives the reason
     sales = member_sales(session, member_id)
-    return choose(holdings_of(sales, session, tz), draw_for(service_id, starts_at, tz))
+    return choose(holdings_of(sales, session, tz), draw)

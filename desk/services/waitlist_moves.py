@@ -22,7 +22,7 @@ from desk.domain.enums import (
     SessionStatus,
     WaitlistStatus,
 )
-from desk.domain.errors import AlreadyBooked, BookingRestricted, NoEntitlement
+from desk.domain.errors import AlreadyBooked, BookingRestricted, NoEntitlement, ScheduleConflict
 from desk.domain.policies import (
     WaitlistAction,
     offer_expires_at,
@@ -120,6 +120,7 @@ def seat_member(
 
 def _offer(session: Session, cs: ClassSession, entry: WaitlistEntry, now: datetime) -> None:
     """Hold the seat for the member for the studio's hold time."""
+    seats.refuse_if_overlapping(session, member_id=entry.member_id, cs=cs)
     seats.admit(
         session,
         cs=cs,
@@ -194,7 +195,8 @@ def seat_freed(
                 seat_member(session, cs, entry, actor=SYSTEM, action="waitlist.promote", now=now)
             else:
                 _offer(session, cs, entry, now)
-        except (NoEntitlement, BookingRestricted):
+        except (NoEntitlement, BookingRestricted, ScheduleConflict):
+            # Booked elsewhere at that time counts too: they keep their place, the seat moves on.
             passed_over.add(entry.id)
             continue
         except AlreadyBooked:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -251,19 +250,11 @@ def test_a_stale_seat_read_retries_on_the_next_seat(
     scene: Scene, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If another writer took the seat between our read and our insert (PostgreSQL, or a bug),
-    the unique index refuses the insert, the savepoint rolls back, and the next seat is tried."""
+    the unique index refuses the insert (it inserts nothing), and the next seat is tried."""
     cs = scene.class_at(SOON, capacity=3)
     a, b = members_with_package(scene, 2)
     scene.book(cs, a)
-    real = seats.taken_seats
-    reads = {"n": 0}
-
-    def forgetful(session: Session, class_session_id: int) -> set[int]:
-        reads["n"] += 1
-        # The first read forgets that seat 1 is taken.
-        return set() if reads["n"] == 1 else real(session, class_session_id)
-
-    monkeypatch.setattr(seats, "taken_seats", forgetful)
+    reads = _stale_first_seat_read(monkeypatch)
     result = scene.book(cs, b)
     assert result.seat_no == 2 and reads["n"] == 2
     with scene.db.read() as s:
@@ -276,19 +267,22 @@ def test_a_stale_read_that_hides_the_members_own_booking_is_already_booked(
     cs = scene.class_at(SOON, capacity=3)
     (a,) = members_with_package(scene, 1)
     scene.book(cs, a)
-    monkeypatch.setattr(seats, "refuse_if_booked", _refuse_only_second_time())
+    reads = _stale_first_seat_read(monkeypatch)
     with pytest.raises(AlreadyBooked):
         scene.book(cs, a)
+    assert reads["n"] == 2
 
 
-def _refuse_only_second_time() -> Callable[[Session, int, int], None]:
-    """The up-front check misses the member's booking; the one after the collision sees it."""
-    real = seats.refuse_if_booked
-    calls = {"n": 0}
+def _stale_first_seat_read(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """The claim's first read of the seats misses every live booking; later reads see them."""
+    real = seats.seat_map
+    reads = {"n": 0}
 
-    def check(session: Session, class_session_id: int, member_id: int) -> None:
-        calls["n"] += 1
-        if calls["n"] > 1:
-            real(session, class_session_id, member_id)
+    def forgetful(session: Session, class_session_id: int) -> seats.SeatMap:
+        reads["n"] += 1
+        if reads["n"] == 1:
+            return seats.SeatMap(frozenset(), frozenset())
+        return real(session, class_session_id)
 
-    return check
+    monkeypatch.setattr(seats, "seat_map", forgetful)
+    return reads
