@@ -38,8 +38,9 @@ from desk.assistant.replies import Msg, greeting
 from desk.assistant.understand import Intent, Understanding, understand
 from desk.domain.errors import DomainError
 from desk.services import catalog, members, messaging, settings
+from desk.services.catalog import ServiceView
 from desk.services.members import MemberProfile
-from desk.services.messaging import Dialog, InboundPayload
+from desk.services.messaging import InboundPayload
 from desk.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,6 @@ def handle_inbound(
     payload = _storable(payload)
     member = find_member(session, payload.wa_id)
     member_id = member.id if member else None
-    event = messaging.record_inbound(session, payload, member_id=member_id, now=now)
     dialog = messaging.load_dialog(session, payload.wa_id, now=now)
     turn = Turn(
         session=session,
@@ -84,7 +84,7 @@ def handle_inbound(
         member=member,
         language=dialog.language,
         state=State.from_json(dialog.state),
-        services={s.id: s for s in catalog.list_services(session)},
+        services=_services(session),
         fresh=not dialog.state,
     )
     try:
@@ -92,18 +92,42 @@ def handle_inbound(
             respond(turn, payload)
     except DomainError:
         # A refusal no handler put into words: undo this turn's effects, let reception look.
-        log.exception("assistant: unhandled refusal for inbound %s", event.id)
+        log.exception("assistant: unhandled refusal for inbound %s", payload.wamid)
         turn.replies.clear()
         turn.state = State()
         turn.hand_off(Msg.SOMETHING_WENT_WRONG)
     if not turn.replies and not turn.needs_staff:
         turn.hand_off(Msg.NOT_UNDERSTOOD)
-    state = Dialog(payload.wa_id, turn.state.to_json(), turn.language)
-    messaging.save_dialog(session, state, member_id=member_id, now=now)
+    if not _SENDABLE.match(turn.wa_id):
+        turn.needs_staff = True  # no number to answer: reception replies some other way
+    messaging.save_dialog(
+        session,
+        replace(dialog, state=turn.state.to_json(), language=turn.language),
+        member_id=member_id,
+        now=now,
+    )
+    # The event row goes in last, already knowing what the message was about.
+    event = messaging.record_inbound(
+        session,
+        payload,
+        member_id=member_id,
+        now=now,
+        intent=turn.intent or Intent.UNKNOWN.value,
+        needs_staff=turn.needs_staff,
+    )
     _queue(turn, payload.wamid, event.id)
-    event.intent = (turn.intent or Intent.UNKNOWN.value)[:40]
-    event.needs_staff = turn.needs_staff
-    session.flush()
+
+
+#: session.info key: the active services, read once per transaction (a sync batch).
+_SERVICES = "assistant.services"
+
+
+def _services(session: Session) -> dict[int, ServiceView]:
+    cached = session.info.get(_SERVICES)
+    if cached is None:
+        cached = {s.id: s for s in catalog.list_services(session)}
+        session.info[_SERVICES] = cached
+    return dict(cached)
 
 
 def _storable(payload: InboundPayload) -> InboundPayload:
@@ -132,8 +156,7 @@ def _scrub(value: Any) -> Any:
 
 def _queue(turn: Turn, wamid: str, event_id: int) -> None:
     if not _SENDABLE.match(turn.wa_id):
-        turn.needs_staff = True  # no number to answer: reception replies some other way
-        return
+        return  # flagged for reception: it replies some other way
     for number, body in enumerate(turn.replies, start=1):
         messaging.enqueue(
             turn.session,

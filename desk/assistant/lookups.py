@@ -23,7 +23,7 @@ from desk.domain.enums import (
     SessionStatus,
     WaitlistStatus,
 )
-from desk.services import occupancy, timetable_sessions
+from desk.services import occupancy
 from desk.store.models import (
     Booking,
     ClassSession,
@@ -66,26 +66,34 @@ def openings(
     start = max(start, now)
     if end <= start:
         return []
-    views = timetable_sessions.sessions_between(
-        session, start, end, service_id=service_id, include_cancelled=False
-    )
-    classes = [v for v in views if v.kind is SessionKind.CLASS and v.id not in exclude]
+    counts = occupancy.occupancy_between(session, starts_from=start, starts_before=end, now=now)
+    classes = [
+        o
+        for o in counts
+        if o.service_id == service_id
+        and o.kind is SessionKind.CLASS
+        and o.class_session_id not in exclude
+    ]
     if not classes:
         return []
-    counts = {
-        o.class_session_id: o
-        for o in occupancy.occupancy_between(session, starts_from=start, starts_before=end, now=now)
-    }
-    result = []
-    for view in classes:
-        seats = counts.get(view.id)
-        if seats is None:
-            continue
-        result.append(
-            Opening(view.id, view.service_id, view.starts_at, view.trainer_name, seats.free,
-                    seats.waiting)
-        )  # fmt: skip
-    return result
+    names = trainer_names(session)
+    return [
+        Opening(o.class_session_id, o.service_id, o.starts_at, names.get(o.trainer_id, ""),
+                o.free, o.waiting)
+        for o in classes
+    ]  # fmt: skip
+
+
+#: session.info key: trainer names by id, read once per transaction (a sync batch).
+_TRAINERS = "assistant.trainer_names"
+
+
+def trainer_names(session: Session) -> dict[int, str]:
+    names: dict[int, str] | None = session.info.get(_TRAINERS)
+    if names is None:
+        names = {tid: name for tid, name in session.execute(select(Trainer.id, Trainer.name))}
+        session.info[_TRAINERS] = names
+    return names
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,29 @@ class OutboxItem:
     status: OutboxStatus
 
 
+#: session.info key: wamids recorded by this session (the sync worker's batch asks, not SQL).
+_RECORDED = "messaging.recorded_wamids"
+
+
 def already_processed(session: Session, wamid: str) -> bool:
+    if wamid in session.info.get(_RECORDED, ()):
+        return True
     found = session.scalar(select(InboundEvent.id).where(InboundEvent.wamid == wamid))
     return found is not None
+
+
+def processed_among(session: Session, wamids: Iterable[str]) -> set[str]:
+    """Which of `wamids` were processed already: one statement for a whole page of events."""
+    wanted = list(dict.fromkeys(wamids))
+    if not wanted:
+        return set()
+    found = session.scalars(select(InboundEvent.wamid).where(InboundEvent.wamid.in_(wanted)))
+    return set(found)
+
+
+def recorded_here(session: Session, wamid: str) -> bool:
+    """Whether this session stored the event row for `wamid` (flushed, not yet committed)."""
+    return wamid in session.info.get(_RECORDED, ())
 
 
 def record_inbound(
@@ -90,6 +110,7 @@ def record_inbound(
     )
     session.add(event)
     session.flush()
+    session.info.setdefault(_RECORDED, set()).add(payload.wamid)
     return event
 
 
@@ -251,15 +272,18 @@ class Dialog:
     wa_id: str
     state: dict[str, Any]
     language: str
+    #: Whether a row exists for this wa_id (so saving knows to insert or update).
+    stored: bool = True
 
 
 def load_dialog(session: Session, wa_id: str, *, now: datetime | None = None) -> Dialog:
     """The member's conversation state; an expired one reads as a fresh start."""
     now = now or utcnow()
     row = session.get(DialogState, wa_id)
-    if row is None or row.expires_at <= now:
-        language = row.language if row is not None else "en"
-        return Dialog(wa_id=wa_id, state={}, language=language)
+    if row is None:
+        return Dialog(wa_id=wa_id, state={}, language="en", stored=False)
+    if row.expires_at <= now:
+        return Dialog(wa_id=wa_id, state={}, language=row.language)
     return Dialog(wa_id=wa_id, state=json.loads(row.state), language=row.language)
 
 
@@ -272,7 +296,8 @@ def save_dialog(
     now: datetime | None = None,
 ) -> None:
     now = now or utcnow()
-    row = session.get(DialogState, dialog.wa_id)
+    # A dialog loaded in this session is in its identity map: `get` costs no statement then.
+    row = session.get(DialogState, dialog.wa_id) if dialog.stored else None
     if row is None:
         row = DialogState(wa_id=dialog.wa_id)
         session.add(row)
@@ -281,7 +306,6 @@ def save_dialog(
     row.language = dialog.language
     row.expires_at = now + ttl
     row.updated_at = now
-    session.flush()
 
 
 def _sync_row(session: Session) -> SyncState:

@@ -169,11 +169,10 @@ class SyncWorker:
                 return pushed
             sendable = self._drop_undeliverable(items)
             if sendable:
-                self._apply(self._post(sendable))
-            still = {i.key for i in self._db.query(lambda s: messaging.unpushed(s, limit=PAGE))}
-            if still & {i.key for i in items}:
-                # The relay answered without taking them: stop rather than spin; next round.
-                raise RelayError("The relay did not take the messages; will try again.")
+                taken = self._apply(self._post(sendable))
+                if {i.key for i in sendable} - taken:
+                    # The relay answered without taking them all: stop rather than spin.
+                    raise RelayError("The relay did not take the messages; will try again.")
             pushed += len(sendable)
 
     def _post(self, items: list[OutboxItem]) -> list[dict[str, Any]]:
@@ -212,10 +211,12 @@ class SyncWorker:
         if lost:
             self._db.run(lambda s: messaging.mark_lost(s, lost))
 
-    def _apply(self, results: list[dict[str, Any]]) -> None:
+    def _apply(self, results: list[dict[str, Any]]) -> set[str]:
+        """Record what the relay said; returns the keys it gave a delivery state."""
         updates = [u for u in (_delivery(r) for r in results) if u is not None]
         if updates:
             self._db.run(lambda s: messaging.apply_delivery(s, updates))
+        return {u.key for u in updates}
 
     def pull_inbox(self, *, wait: float = 0) -> int:
         """Process one page of the relay's inbox, then acknowledge it.
@@ -250,19 +251,24 @@ class SyncWorker:
 
     def _process_batch(self, session: Session, *, events: list[dict[str, Any]]) -> int:
         started = time.monotonic()
-        for done, event in enumerate(events):
+        seen = messaging.processed_among(session, (str(e.get("wamid") or "") for e in events))
+        done = 0
+        for event in events:
             if done and time.monotonic() - started > BATCH_SECONDS:
-                return done
+                break
             try:
                 with session.begin_nested():
-                    self._process(session, event=event)
+                    self._process(session, event=event, seen=seen)
             except OperationalError:
                 raise
             except Exception:
                 if done == 0:
                     raise
-                return done  # keep what went well; the failing event goes on its own
-        return len(events)
+                break  # keep what went well; the failing event goes on its own
+            done += 1
+        # The cursor moves with the events it covers, in the same transaction.
+        messaging.advance_cursor(session, max(int(e["cursor"]) for e in events[:done]))
+        return done
 
     def _acknowledge(self, cursor: int) -> None:
         stale = time.monotonic() - self._acked_at > REACK_SECONDS
@@ -304,7 +310,7 @@ class SyncWorker:
             self._db.run(lambda s: messaging.advance_cursor(s, int(event["cursor"])))
             return
         try:
-            self._db.run(functools.partial(self._process, event=event))
+            self._db.run(functools.partial(self._process_alone, event=event))
         except OperationalError:
             raise  # the database itself is unwell: retry the event later, don't hand it off
         except Exception:
@@ -323,12 +329,19 @@ class SyncWorker:
             logger.exception("message at cursor %s could not be stored; skipped", event["cursor"])
             self._db.run(lambda s: messaging.advance_cursor(s, int(event["cursor"])))
 
-    def _process(self, session: Session, *, event: dict[str, Any]) -> None:
+    def _process(self, session: Session, *, event: dict[str, Any], seen: set[str]) -> None:
+        """One event, unless `seen` (processed before) says it was; the cursor is the caller's."""
         payload = payload_from_event(event)
-        if not messaging.already_processed(session, payload.wamid):
-            self._handler(session, payload)
-            if not messaging.already_processed(session, payload.wamid):
-                messaging.record_inbound(session, payload, member_id=None)
+        if payload.wamid in seen:
+            return
+        self._handler(session, payload)
+        if not messaging.recorded_here(session, payload.wamid):
+            messaging.record_inbound(session, payload, member_id=None)
+        seen.add(payload.wamid)
+
+    def _process_alone(self, session: Session, *, event: dict[str, Any]) -> None:
+        seen = messaging.processed_among(session, [str(event["wamid"])])
+        self._process(session, event=event, seen=seen)
         messaging.advance_cursor(session, int(event["cursor"]))
 
     def _hand_over(self, session: Session, *, event: dict[str, Any]) -> None:
