@@ -38,7 +38,7 @@ def launch(args: list[str]) -> tuple[float, dict[str, Any]]:
     if done.returncode != 0:
         raise RuntimeError(f"app probe failed ({done.returncode}): {done.stderr[-1500:]}")
     marks = json.loads(done.stdout.strip().splitlines()[-1])
-    relative = {k: (v if k.startswith("rss") else v - started) for k, v in marks.items()}
+    relative = {k: (v if k.startswith(("rss", "cpu")) else v - started) for k, v in marks.items()}
     return relative["usable"], relative
 
 
@@ -84,10 +84,16 @@ def main() -> int:
     args = parser.parse_args()
     ours, bare = launches(args.db, runs=args.runs, warm=1)
     for name, runs in (("desk", ours), ("empty window", bare)):
-        times = sorted(t for t, _ in runs)
-        shown = ", ".join(f"{t:.2f}" for t in times)
-        middle = statistics.median(times)
-        print(f"{name}: median {middle:.2f} s, {times[0]:.2f}-{times[-1]:.2f} s ({shown})")
+        for what, values in (
+            ("usable", [t for t, _ in runs]),
+            ("CPU", [m["cpu_s"] for _, m in runs]),
+        ):
+            times = sorted(values)
+            shown = ", ".join(f"{t:.2f}" for t in times)
+            middle = statistics.median(times)
+            print(
+                f"{name} {what}: median {middle:.2f} s, {times[0]:.2f}-{times[-1]:.2f} s ({shown})"
+            )
     for _seconds, marks in ours:
         print(
             "  desk {usable:.2f} s: imports {imported:.2f}, database open {opened:.2f}, window "
