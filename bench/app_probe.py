@@ -104,6 +104,8 @@ def _studio_name(db: Any) -> str:
 
 def desk(path: Path) -> dict[str, float]:
     """What `desk.app.run_gui` does, with the owner signed in instead of the PIN dialog."""
+    from PySide6.QtCore import QTimer
+
     from desk.app import Desk, application, build_window
     from desk.store.open import open_database
     from desk.ui import context as pages
@@ -112,7 +114,7 @@ def desk(path: Path) -> dict[str, float]:
     app = application()
     db = open_database(path)
     running = Desk(db)
-    running.start_sync()
+    QTimer.singleShot(0, running.start_sync)  # as run_gui: once the event loop runs
     marks["opened"] = time.monotonic()
     window = build_window(running.background, _owner(db), _studio_name(db))
     running.window = window

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -126,7 +126,9 @@ def run_gui(db_path: Path) -> int:
         return 2
     desk = Desk(db)
     try:
-        desk.start_sync()
+        # The sync's imports (the relay client, the assistant) wait until the sign-in dialog
+        # is on screen: the first thing the receptionist sees does not pay for them.
+        QTimer.singleShot(0, desk.start_sync)
         if not desk.sign_in():
             return 0
         app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
