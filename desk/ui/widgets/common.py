@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -79,9 +81,13 @@ class InlineMessage(QLabel):
         self._show(text, "ok")
 
     def _show(self, text: str, role: str) -> None:
-        self.setText(text)
         self.role = role
         polish(self, role=role)
+        # Re-polishing recolours the label, but a QFrame only re-reads the stylesheet's padding
+        # and border on a StyleChange: without it the message keeps the box of the role it was
+        # first polished with (none: the label starts hidden), 16 px tall and unpadded.
+        QApplication.sendEvent(self, QEvent(QEvent.Type.StyleChange))
+        self.setText(text)
         self.show()
 
     def clear_message(self) -> None:
@@ -155,11 +161,14 @@ def confirm(parent: QWidget, title: str, text: str, *, action: str, danger: bool
     return box.clickedButton() is yes
 
 
-def clear_layout(layout) -> None:
+def clear_layout(layout: QLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
+        if item is None:
+            break
         widget = item.widget()
+        inner = item.layout()
         if widget is not None:
             widget.deleteLater()
-        elif item.layout() is not None:
-            clear_layout(item.layout())
+        elif inner is not None:
+            clear_layout(inner)

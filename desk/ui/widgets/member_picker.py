@@ -22,7 +22,11 @@ class MemberPicker(QWidget):
     results_shown = Signal(int)
 
     def __init__(
-        self, background: Background, *, placeholder: str = "Name or phone…", parent=None
+        self,
+        background: Background,
+        *,
+        placeholder: str = "Name or phone…",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.background = background

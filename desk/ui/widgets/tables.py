@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from desk.ui.table_model import ROW_ROLE, SORT_ROLE, RowsModel
 
 
-def table(model: RowsModel, *, sort_by: int | None = 0) -> QTableView:
+def table(model: RowsModel[Any], *, sort_by: int | None = 0) -> QTableView:
     """`sort_by=None` keeps the rows in the order the service returned them until staff click
     a header."""
     view = QTableView()
@@ -33,6 +35,6 @@ def table(model: RowsModel, *, sort_by: int | None = 0) -> QTableView:
     return view
 
 
-def selected_row(view: QTableView):
+def selected_row(view: QTableView) -> Any:
     indexes = view.selectionModel().selectedRows() if view.selectionModel() else []
     return indexes[0].data(ROW_ROLE) if indexes else None
