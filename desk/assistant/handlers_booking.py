@@ -26,6 +26,7 @@ from desk.domain.errors import (
     ClassFull,
     DomainError,
     NoEntitlement,
+    OverlappingBooking,
     WaitlistClosed,
 )
 from desk.domain.timeutil import day_bounds
@@ -103,15 +104,16 @@ def find_sessions(turn: Turn, understood: Understanding, *, book: bool, when: Wh
     if service.kind is ServiceKind.PRIVATE:
         turn.hand_off(Msg.PRIVATE_BY_RECEPTION, service=service.name)
         return
-    if refused_online(turn, service.kind):
-        return
     start, end = window(turn, when)
     found = lookups.openings(
         turn.session, service_id=service_id, start=start, end=end, now=turn.now
     )
     exact = _at_exact_time(turn, found, when)
     if exact and exact[0].free > 0 and book:
+        # The booking engine refuses a member restricted by no-shows itself (and we say so).
         book_session(turn, exact[0].class_session_id, trainer=exact[0].trainer)
+        return
+    if refused_online(turn, service.kind):
         return
     if exact and exact[0].free == 0:
         offer_waitlist(turn, exact[0].class_session_id, exact[0].waiting)
@@ -231,6 +233,13 @@ def explain_refusal(turn: Turn, error: DomainError, class_session_id: int) -> No
         offer_waitlist(turn, class_session_id, error.waitlist_length)
     elif isinstance(error, AlreadyBooked):
         turn.say(Msg.ALREADY_BOOKED, **where)
+    elif isinstance(error, OverlappingBooking):
+        other = timetable_sessions.get_session(
+            turn.session, class_session_id=error.other_class_session_id
+        )
+        turn.say(
+            Msg.OVERLAPS, other=other.service_name, other_slot=turn.slot(other.starts_at), **where
+        )
     elif isinstance(error, BookingClosed):
         turn.say(Msg.SESSION_CLOSED, **where)
     elif isinstance(error, BookingRestricted):

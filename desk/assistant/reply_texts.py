@@ -46,6 +46,7 @@ class Msg(StrEnum):
     # --- the conversation's follow-ups ---
     PICK_EXPIRED = "pick_expired"
     ALREADY_BOOKED = "already_booked"
+    OVERLAPS = "overlaps"
     SESSION_CLOSED = "session_closed"
     NEXT_FREE = "next_free"
     WAITLIST_CLOSED = "waitlist_closed"
@@ -225,6 +226,12 @@ TEXTS: dict[Msg, dict[str, str]] = {
     Msg.ALREADY_BOOKED: {
         "en": "You're already booked into {service}, {slot}. ✅",
         "tr": "{slot} {service} dersine zaten kayıtlısınız. ✅",
+    },
+    Msg.OVERLAPS: {
+        "en": "You already have {other}, {other_slot}, at that time, so I can't book {service} "
+        "{slot} as well. Cancel that one first if you'd like to switch.",
+        "tr": "O saatte zaten {other_slot} {other} dersiniz var, bu yüzden {slot} {service} "
+        "dersini ayrıca ayıramıyorum. Değiştirmek isterseniz önce onu iptal edin.",
     },
     Msg.SESSION_CLOSED: {
         "en": "Sorry, {service} on {slot} can't be booked any more (it has started or was "

@@ -140,8 +140,7 @@ def enqueue(
         created_by=created_by,
         created_at=now or utcnow(),
     )
-    session.add(row)
-    session.flush()
+    session.add(row)  # flushed with the rest of the transaction: one flush, not one per reply
     return row.key
 
 

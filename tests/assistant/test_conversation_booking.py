@@ -162,3 +162,18 @@ def test_a_turkish_dialog_is_answered_in_turkish(studio: Studio) -> None:
     assert studio.bookings("zeynep") == [(studio.sessions["fri19"], BookingStatus.BOOKED, 1)]
     balance = chat.send("kaç dersim kaldı?")
     assert balance.text.startswith("Paketleriniz:\n• Reformer 10: 10 seans kaldı, son gün")
+
+
+def test_a_booking_that_overlaps_one_the_member_holds_is_refused_naming_it(
+    studio: Studio,
+) -> None:
+    spin = studio.desk_book(studio.members["elif"], "spin_fri18", drop_in=True)
+    reply = studio.chat(ELIF).send("book me into reformer tomorrow at 18:00")
+    assert reply.text == (
+        "You already have Spinning, Friday 27 November, 18:00, at that time, so I can't book "
+        "Reformer Pilates Friday 27 November, 18:00 as well. Cancel that one first if you'd "
+        "like to switch."
+    )
+    assert not reply.needs_staff
+    assert [b[0] for b in studio.bookings("elif")] == [studio.sessions["spin_fri18"]]
+    assert spin
