@@ -2,15 +2,15 @@
 
 Each launch is a new Python process (`bench.app_probe`) timed from just before it is spawned:
 interpreter start, imports, opening (and schema-checking) the database, building the main
-window (each page is built on its first visit), and the first paint of the week's schedule with its sessions. The
-baseline is the floor for any Python + Qt desk app: an empty QMainWindow shown and painted.
-The OS file cache is warm after the first launch, as it is on a desk PC that ran the app
-before; launches alternate between ours and the baseline, and the median is reported. So is
-Python's bytecode cache: an installed desk never compiles its sources at start (the bundle
-and pip ship bytecode), so the probes may write theirs (to a folder under the temp dir, not
-the work tree) even where PYTHONDONTWRITEBYTECODE is set, as it is in some sandboxes; without
-that every launch would compile the desk's own modules again (~80 before the first screen,
-~0.3 s of CPU).
+window (each page is built on its first visit), and the first paint of the week's schedule
+with its sessions. The baseline is the floor for any Python + Qt desk app: an empty
+QMainWindow shown and painted. The OS file cache is warm after the first launch, as it is on
+a desk PC that ran the app before; launches alternate between ours and the baseline, and the
+median is reported. So is Python's bytecode cache: an installed desk never compiles its
+sources at start (the bundle and pip ship bytecode), so the probes may write theirs (to a
+folder under the temp dir, not the work tree) even where PYTHONDONTWRITEBYTECODE is set, as
+it is in some sandboxes; without that every launch would compile the desk's own modules
+again (~80 before the first screen, ~0.3 s of CPU).
 """
 
 from __future__ import annotations
