@@ -326,20 +326,30 @@ def inbox_cursor(session: Session) -> int:
     return _read_sync_row(session).inbox_cursor
 
 
-def advance_cursor(session: Session, cursor: int) -> None:
+def relay_epoch(session: Session) -> int | None:
+    """The epoch of the relay database our cursor belongs to (None before the first page)."""
+    return _read_sync_row(session).relay_epoch
+
+
+def advance_cursor(session: Session, cursor: int, *, epoch: int | None = None) -> None:
     """Only ever forward: an old page replayed after a crash must not rewind the cursor."""
     row = _sync_row(session)
     row.inbox_cursor = max(row.inbox_cursor, cursor)
+    if epoch is not None:
+        row.relay_epoch = epoch
     session.flush()
 
 
-def rewind_cursor(session: Session, cursor: int) -> None:
-    """Start reading the relay's inbox from `cursor` again (the relay was reset).
+def rewind_cursor(session: Session, cursor: int, *, epoch: int | None = None) -> None:
+    """Start reading the relay's inbox from `cursor` again (the relay was reset; `epoch` is
+    its new identity).
 
     Safe because every event is deduplicated by wamid: replayed events do nothing.
     """
     row = _sync_row(session)
     row.inbox_cursor = max(cursor, 0)
+    if epoch is not None:
+        row.relay_epoch = epoch
     session.flush()
 
 

@@ -67,6 +67,14 @@ def _detail(response: requests.Response) -> str:
     return str(detail)
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    events: list[dict[str, Any]]
+    cursor: int
+    #: The relay database's identity; a new one means its cursors started again from 0.
+    epoch: int | None
+
+
 class RelayClient:
     def __init__(self, config: RelayConfig, *, session: requests.Session | None = None) -> None:
         self._base = config.url.rstrip("/")
@@ -127,15 +135,18 @@ class RelayClient:
         except ValueError as exc:
             raise RelayError("Relay sent something that is not JSON.", status_code=code) from exc
 
-    def inbox(
-        self, *, after: int | None, limit: int = 50, wait: float = 0
-    ) -> tuple[list[dict[str, Any]], int]:
+    def inbox(self, *, after: int | None, limit: int = 50, wait: float = 0) -> InboxPage:
         """Events after `after` (None: after the relay's own acknowledged cursor)."""
         params: dict[str, float] = {"limit": limit, "wait": wait}
         if after is not None:
             params["after"] = after
         data = self._call("GET", "/v1/inbox", params=params, read_timeout=wait + READ_MARGIN)
-        return list(data.get("events", [])), int(data.get("cursor", after or 0))
+        epoch = data.get("epoch")
+        return InboxPage(
+            events=list(data.get("events", [])),
+            cursor=int(data.get("cursor", after or 0)),
+            epoch=int(epoch) if isinstance(epoch, int) and epoch > 0 else None,
+        )
 
     def ack(self, cursor: int) -> int:
         data = self._call("POST", "/v1/inbox/ack", json={"cursor": cursor})

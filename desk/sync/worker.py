@@ -155,7 +155,7 @@ class SyncWorker:
         self._threads: list[threading.Thread] = []
         self._acked = -1
         self._acked_at = 0.0
-        self._checked_at = 0.0
+        self._epoch: int | None = None
         self._next_status_check = 0.0
 
     # --- pieces of a round, usable headless (`desk sync --once`) and from tests -------------
@@ -227,13 +227,19 @@ class SyncWorker:
         is never kept waiting long. An event that fails is retried on its own, where the
         hand-off to staff applies.
         """
-        cursor = self._db.query(messaging.inbox_cursor)
-        due = time.monotonic() - self._checked_at > REACK_SECONDS
-        if cursor > 0 and due and self._look_for_reset(cursor):
+        cursor, known_epoch = self._db.query(
+            lambda s: (messaging.inbox_cursor(s), messaging.relay_epoch(s))
+        )
+        page = self._client.inbox(after=cursor, limit=PAGE, wait=wait)
+        if page.epoch is not None and known_epoch is not None and page.epoch != known_epoch:
+            # A relay that lost its database numbers its events from 1 again: read it all.
+            self._relay_was_reset("the relay's database changed", epoch=page.epoch)
             cursor = 0
-        events, _ = self._client.inbox(after=cursor, limit=PAGE, wait=wait)
+            page = self._client.inbox(after=0, limit=PAGE, wait=0)
         if self._stop.is_set():
             return 0  # stopping: the relay serves these again next time
+        self._epoch = page.epoch
+        events = page.events
         pending = events
         while pending:
             try:
@@ -245,6 +251,8 @@ class SyncWorker:
                 done = 1
             pending = pending[done:]
             self.nudge()
+        if page.epoch is not None and page.epoch != known_epoch and not events:
+            self._db.run(lambda s: messaging.advance_cursor(s, cursor, epoch=page.epoch))
         last = max([cursor, *(int(e["cursor"]) for e in events)])
         self._acknowledge(last)
         return len(events)
@@ -267,7 +275,8 @@ class SyncWorker:
                 break  # keep what went well; the failing event goes on its own
             done += 1
         # The cursor moves with the events it covers, in the same transaction.
-        messaging.advance_cursor(session, max(int(e["cursor"]) for e in events[:done]))
+        last = max(int(e["cursor"]) for e in events[:done])
+        messaging.advance_cursor(session, last, epoch=self._epoch)
         return done
 
     def _acknowledge(self, cursor: int) -> None:
@@ -282,25 +291,10 @@ class SyncWorker:
             return
         self._acked_at = time.monotonic()
 
-    def _look_for_reset(self, cursor: int) -> bool:
-        """A relay that lost its database and has since issued more cursors than ours would
-        silently hide its first messages from us. It serves from its own acknowledged point
-        when asked without `after`: an event at or below our cursor that we never processed
-        can only come from a relay that started again."""
-        self._checked_at = time.monotonic()
-        events, _ = self._client.inbox(after=None, limit=1, wait=0)
-        if not events or int(events[0]["cursor"]) > cursor:
-            return False
-        wamid = str(events[0].get("wamid") or "")
-        if not wamid or self._db.query(lambda s: messaging.already_processed(s, wamid)):
-            return False
-        self._relay_was_reset(f"relay serves an unseen message at cursor {events[0]['cursor']}")
-        return True
-
-    def _relay_was_reset(self, why: str) -> None:
+    def _relay_was_reset(self, why: str, *, epoch: int | None = None) -> None:
         # Read its inbox from the start again; the wamid dedupe makes replays harmless.
         logger.warning("%s; reading its inbox from the start", why)
-        self._db.run(lambda s: messaging.rewind_cursor(s, 0))
+        self._db.run(lambda s: messaging.rewind_cursor(s, 0, epoch=epoch))
         self._acked = 0
         self._acked_at = 0.0
 
@@ -342,7 +336,7 @@ class SyncWorker:
     def _process_alone(self, session: Session, *, event: dict[str, Any]) -> None:
         seen = messaging.processed_among(session, [str(event["wamid"])])
         self._process(session, event=event, seen=seen)
-        messaging.advance_cursor(session, int(event["cursor"]))
+        messaging.advance_cursor(session, int(event["cursor"]), epoch=self._epoch)
 
     def _hand_over(self, session: Session, *, event: dict[str, Any]) -> None:
         record_failed(session, payload_from_event(event))

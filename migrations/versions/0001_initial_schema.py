@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 19:53:12.049491
+Create Date: 2026-11-27 21:13:14.767946
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def upgrade() -> None:
     op.create_table('sync_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('inbox_cursor', sa.Integer(), nullable=False),
+    sa.Column('relay_epoch', sa.BigInteger(), nullable=True),
     sa.Column('last_sync_at', sa.DateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=300), nullable=False),
     sa.CheckConstraint('id = 1', name=op.f('ck_sync_state_single_row')),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desk.domain.enums import MessageKind, OutboxStatus
@@ -86,5 +86,7 @@ class SyncState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     inbox_cursor: Mapped[int] = mapped_column(default=0)
+    #: The relay database's identity (its `epoch`): when it changes, its cursors started again.
+    relay_epoch: Mapped[int | None] = mapped_column(BigInteger)
     last_sync_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(300), default="")
