@@ -51,13 +51,20 @@ def application() -> QApplication:
     return app
 
 
-def desk_context(background: Background, who: SignedIn) -> DeskContext:
+def desk_context(
+    background: Background, who: SignedIn, *, sync: SyncBridge | None = None
+) -> DeskContext:
     """Everything a screen is handed."""
-    return DeskContext(background=background, who=who)
+    if sync is None:
+        return DeskContext(background=background, who=who)
+    return DeskContext(background=background, who=who, send_queued_messages=sync.nudge)
 
 
-def build_window(background: Background, who: SignedIn, studio_name: str) -> MainWindow:
-    return MainWindow(desk_context(background, who), default_pages(), studio_name=studio_name)
+def build_window(
+    background: Background, who: SignedIn, studio_name: str, *, sync: SyncBridge | None = None
+) -> MainWindow:
+    ctx = desk_context(background, who, sync=sync)
+    return MainWindow(ctx, default_pages(), studio_name=studio_name)
 
 
 def mark_due_noshows(session: Session, *, now: datetime) -> int:
@@ -152,7 +159,7 @@ class Desk:
         dialog = SignInDialog(self.background)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.who is None:
             return False
-        self.window = build_window(self.background, dialog.who, dialog.title.text())
+        self.window = build_window(self.background, dialog.who, dialog.title.text(), sync=self.sync)
         self.window.signed_out.connect(self._signed_out)
         self.window.page_built.connect(self._wire_page)
         self._show_sync(status_text(self.sync.last, self.tz) if self.sync.last else None)

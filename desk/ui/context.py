@@ -74,11 +74,18 @@ class SignedIn:
         return self.role is StaffRole.TRAINER
 
 
+def _no_sync() -> None:
+    """A desk without the WhatsApp sync: queued messages wait for it to be set up."""
+
+
 @dataclass(frozen=True)
 class DeskContext:
     background: Background
     who: SignedIn
     clock: Callable[[], datetime] = utcnow
+    #: Call after a write that queued a WhatsApp message (a waitlist offer): the sync, if it
+    #: runs, sends it now instead of at its next round. Screens stay free of the sync itself.
+    send_queued_messages: Callable[[], None] = _no_sync
 
     def now(self) -> datetime:
         return self.clock()

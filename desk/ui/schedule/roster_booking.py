@@ -240,6 +240,7 @@ class BookingBox(QWidget):
         )
 
         def sent(offer: waitlist_desk.OfferSent) -> None:
+            self.ctx.send_queued_messages()  # the offer is time-limited: send it right away
             until = offer.offer_expires_at.astimezone(tz)
             who = names.get(offer.entry_id, "the member")
             self.message.show_ok(
