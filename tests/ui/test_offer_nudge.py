@@ -13,9 +13,9 @@ from desk.app import desk_context
 from desk.domain.enums import Channel, WaitlistMode, WaitlistStatus
 from desk.services import booking, cancellation, sales, settings, waitlist
 from desk.services.actor import Actor
-from desk.ui.schedule.page import SchedulePage
 from desk.ui.sync_bridge import SyncBridge
 
+from . import test_roster
 from .conftest import signed_in
 from .test_roster import act, open_class
 
@@ -50,11 +50,14 @@ def a_seat_to_offer(db, studio, clock) -> int:
     return class_id
 
 
-def test_sending_an_offer_now_nudges_the_sync_after_the_offer_is_saved(
-    qtbot, db, studio, owner_ctx, clock
-):
-    nudges: list[list[int]] = []
+@pytest.fixture
+def nudges() -> list[list[int]]:
+    """Each nudge of the sync, with the members whose offer was saved by then."""
+    return []
 
+
+@pytest.fixture
+def owner_ctx(owner_ctx, db, nudges):
     def nudge() -> None:
         # What the sync would find when it wakes: the offer must already be committed.
         with db.read() as s:
@@ -65,14 +68,17 @@ def test_sending_an_offer_now_nudges_the_sync_after_the_offer_is_saved(
             ]
         nudges.append(offered)
 
+    return replace(owner_ctx, send_queued_messages=nudge)
+
+
+#: The schedule page with its roster, as test_roster opens it (on the context above).
+page = test_roster.page
+
+
+def test_sending_an_offer_now_nudges_the_sync_after_the_offer_is_saved(
+    qtbot, db, studio, page, clock, nudges
+):
     class_id = a_seat_to_offer(db, studio, clock)
-    page = SchedulePage(replace(owner_ctx, send_queued_messages=nudge))
-    page.studio = studio
-    qtbot.addWidget(page)
-    page.resize(1400, 850)
-    with qtbot.waitSignal(page.loaded):
-        page.show()
-        page.activate()
     roster = open_class(qtbot, page, class_id)
     box = roster.booking
     assert nudges == []  # opening the roster sends nothing
@@ -80,6 +86,7 @@ def test_sending_an_offer_now_nudges_the_sync_after_the_offer_is_saved(
     act(qtbot, roster, lambda: qtbot.mouseClick(box.offer_button, Qt.MouseButton.LeftButton))
 
     assert roster.message.role == "ok"
+    assert roster.message.contentsMargins().top() == 7  # the message's padded box, first time
     assert studio.bora in nudges[0]
     assert len(nudges) == 1
 
