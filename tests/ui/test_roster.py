@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desk.domain.timeutil import local_datetime
 from desk.services import booking, sales
 from desk.services.actor import Actor
+from desk.store.models import ClassSession
 from desk.ui.schedule.page import SchedulePage
 
 pytestmark = pytest.mark.ui
@@ -29,6 +30,11 @@ def page(qtbot, owner_ctx, studio):
         widget.show()
         widget.activate()
     return widget
+
+
+def class_start(db, class_session_id):
+    with db.read() as s:
+        return s.get(ClassSession, class_session_id).starts_at
 
 
 def class_day(studio, class_session_id):
@@ -82,7 +88,7 @@ def test_book_check_in_shows_nine_left_and_undo_gives_it_back(qtbot, db, page, s
     qtbot.waitUntil(lambda: roster.seat_rows.rowCount() == 1)
     assert seat_of(roster, "Ayşe Yılmaz").badge == "10 left"
     assert roster.occupancy.text() == "1/8"
-    clock.set(clock() + timedelta(days=1))  # the class is about to start
+    clock.set(class_start(db, studio.classes[0]) - timedelta(minutes=30))  # about to start
     roster.select_seat(lambda line: line.member_name == "Ayşe Yılmaz")
     act(qtbot, roster, lambda: qtbot.mouseClick(roster.check_in_button, Qt.MouseButton.LeftButton))
     assert seat_of(roster, "Ayşe Yılmaz").badge == "9 left"
