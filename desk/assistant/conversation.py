@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from desk.assistant import handlers_account as account
 from desk.assistant import handlers_booking as booking
+from desk.assistant import handlers_pt as pt
 from desk.assistant import handlers_waitlist as waitlist
 from desk.assistant import messages
 from desk.assistant.context import Turn, service_names
@@ -292,6 +293,7 @@ def act(turn: Turn, choice: str, pending: Pending | None) -> None:
     extra = pending.extra if pending is not None else {}
     handlers: dict[str, Callable[[], None]] = {
         Choice.BOOK: lambda: booking.book_session(turn, row),
+        Choice.BOOK_SLOT: lambda: pt.book_picked(turn, row, extra),
         Choice.WAITLIST_JOIN: lambda: waitlist.join_waitlist(turn, row),
         Choice.WAITLIST_SKIP: lambda: turn.say(Msg.NOTHING_CHANGED),
         Choice.WAITLIST_ACCEPT: lambda: waitlist.accept_offer(turn, row),

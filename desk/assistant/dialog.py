@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ class Choice:
     CANCEL_NO = "cancel-no"  # keep booking N
     MOVE = "move"  # booking N is the one to move (offers new times)
     MOVE_TO = "move-to"  # move the pending booking to class session N
+    BOOK_SLOT = "pt"  # book the pending private service at free time N (see `slot_choice`)
 
     #: Choices that only ever say "no": harmless without a pending question.
     HARMLESS = frozenset({WAITLIST_SKIP, CANCEL_NO})
@@ -44,6 +45,29 @@ class Choice:
 
 def choice_id(action: str, row_id: int) -> str:
     return f"{action}:{row_id}"
+
+
+#: A free time travels as one row number: trainer id, then the start in minutes since 1970
+#: (8 digits until the year 2160), so a choice id names exactly the trainer and time offered.
+_MINUTES = 10**8
+#: Trainer ids a free-time choice can carry (a row number has at most 12 digits).
+SLOT_TRAINER_MAX = 9_999
+
+
+def slot_choice(trainer_id: int, starts_at: datetime) -> str | None:
+    """The choice id of a free time with `trainer_id` (None if it cannot be written as one)."""
+    minutes, seconds = divmod(int(starts_at.timestamp()), 60)
+    if seconds or not (0 < trainer_id <= SLOT_TRAINER_MAX and 0 <= minutes < _MINUTES):
+        return None
+    return choice_id(Choice.BOOK_SLOT, trainer_id * _MINUTES + minutes)
+
+
+def slot_of(row: int) -> tuple[int, datetime] | None:
+    """(trainer id, aware UTC start) of a free-time row number, or None for nonsense."""
+    trainer_id, minutes = divmod(row, _MINUTES)
+    if not 0 < trainer_id <= SLOT_TRAINER_MAX:
+        return None
+    return trainer_id, datetime.fromtimestamp(minutes * 60, tz=UTC)
 
 
 def parse_choice(raw: str) -> tuple[str, int] | None:

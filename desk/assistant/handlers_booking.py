@@ -102,7 +102,10 @@ def find_sessions(turn: Turn, understood: Understanding, *, book: bool, when: Wh
         return
     service = turn.services[service_id]
     if service.kind is ServiceKind.PRIVATE:
-        turn.hand_off(Msg.PRIVATE_BY_RECEPTION, service=service.name)
+        # Imported here: personal training builds on this module's helpers.
+        from desk.assistant import handlers_pt
+
+        handlers_pt.find_free_times(turn, service, book=book, when=when)
         return
     start, end = window(turn, when)
     found = lookups.openings(
@@ -173,16 +176,22 @@ def offer_sessions(turn: Turn, found: Sequence[Opening], *, body: str) -> None:
 
 def can_pay(turn: Turn, opening: Opening) -> bool:
     """Whether a package or membership would pay; if not, explain (before any buttons)."""
+    return can_pay_for(turn, opening.service_id, opening.starts_at)
+
+
+def can_pay_for(turn: Turn, service_id: int, starts_at: datetime) -> bool:
+    """Whether something the member holds would pay for `service_id` at `starts_at`; if not,
+    explain which products would."""
     try:
         holdings.choose_for_booking(
             turn.session,
             member_id=turn.member_id,
-            service_id=opening.service_id,
-            starts_at=opening.starts_at,
+            service_id=service_id,
+            starts_at=starts_at,
             tz=turn.tz,
         )
     except NoEntitlement as missing:
-        explain_no_entitlement(turn, missing, opening.service_id)
+        explain_no_entitlement(turn, missing, service_id)
         return False
     return True
 

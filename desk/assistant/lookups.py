@@ -156,6 +156,23 @@ def _upcoming(rows: Sequence[Row[int, ClassSession, str, str]]) -> list[Upcoming
     ]
 
 
+def last_trainer(session: Session, *, member_id: int, service_id: int) -> int | None:
+    """The trainer of the member's latest private session of `service_id` they attended or
+    still hold (a cancelled or missed one says nothing about whom they like to train with)."""
+    return session.scalar(
+        select(ClassSession.trainer_id)
+        .join(Booking, Booking.class_session_id == ClassSession.id)
+        .where(
+            Booking.member_id == member_id,
+            Booking.status.in_((BookingStatus.BOOKED, BookingStatus.COMPLETED)),
+            ClassSession.kind == SessionKind.APPOINTMENT,
+            ClassSession.service_id == service_id,
+        )
+        .order_by(ClassSession.starts_at.desc())
+        .limit(1)
+    )
+
+
 @dataclass(frozen=True)
 class OfferView:
     entry_id: int

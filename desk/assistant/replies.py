@@ -93,6 +93,35 @@ def session_choices(
     return messages.choices(body, choices, button=label(Label.CHOOSE, language))
 
 
+def trainer_slot_title(start: datetime, tz: ZoneInfo, language: str, trainer: str) -> str:
+    """A free time with its trainer, short enough for a button: "Fri 27 10:00 Ayşe" /
+    "27 Cum 10:00 Ayşe" (the month is left out: offers span a week or two)."""
+    local = start.astimezone(tz)
+    day = format_day(local.date(), language, short=True).split()
+    month_at = 1 if _lang(language) == "tr" else 2
+    weekday_and_day = " ".join(part for i, part in enumerate(day) if i != month_at)
+    return f"{weekday_and_day} {format_time(local)} {trainer}".rstrip()
+
+
+def free_time_choices(
+    language: str, *, body: str, options: Sequence[SessionOption], tz: ZoneInfo
+) -> dict[str, Any]:
+    """Free private-session times as buttons or a list; titles name the trainer when the
+    options are with more than one."""
+    several = len({o.trainer for o in options}) > 1
+    choices = [
+        messages.Choice(
+            option.id,
+            trainer_slot_title(option.start, tz, language, option.trainer or "")
+            if several
+            else option_title(option.start, tz, language),
+            option_description(language, trainer=option.trainer, spots_left=None),
+        )
+        for option in options
+    ]
+    return messages.choices(body, choices, button=label(Label.CHOOSE, language))
+
+
 def booked(
     language: str, *, service: str, start: datetime, tz: ZoneInfo, trainer: str | None
 ) -> str:

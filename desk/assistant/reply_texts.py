@@ -68,6 +68,11 @@ class Msg(StrEnum):
     WAITLIST_LEFT = "waitlist_left"
     ANYTHING_ELSE = "anything_else"
     WHICH_NUMBER = "which_number"
+    # --- personal training (private appointments) ---
+    PT_OPTIONS = "pt_options"
+    PT_NOT_FREE_AT = "pt_not_free_at"
+    PT_SLOT_TAKEN = "pt_slot_taken"
+    PT_NONE_FREE = "pt_none_free"
 
 
 TEXTS: dict[Msg, dict[str, str]] = {
@@ -327,6 +332,25 @@ TEXTS: dict[Msg, dict[str, str]] = {
     Msg.WHICH_NUMBER: {
         "en": "Which one? Tap an option or type its number.",
         "tr": "Hangisi? Bir seçeneğe dokunun ya da numarasını yazın.",
+    },
+    Msg.PT_OPTIONS: {
+        "en": "Here are free {service} times. Which one shall I book?",
+        "tr": "{service} için boş saatler bunlar. Hangisini ayırayım?",
+    },
+    Msg.PT_NOT_FREE_AT: {
+        "en": "Sorry, {slot} isn't free for {service}. These times are. Which one shall I book?",
+        "tr": "Üzgünüm, {slot} {service} için dolu. Şu saatler boş, hangisini ayırayım?",
+    },
+    Msg.PT_SLOT_TAKEN: {
+        "en": "Sorry, {slot} was just taken. These {service} times are still free. Which one "
+        "shall I book?",
+        "tr": "Üzgünüm, {slot} az önce doldu. Şu {service} saatleri hâlâ boş, hangisini ayırayım?",
+    },
+    Msg.PT_NONE_FREE: {
+        "en": "Sorry, I couldn't find a free {service} time {when}. I've asked reception to find "
+        "one with you.",
+        "tr": "Üzgünüm, {when} boş bir {service} saati bulamadım. Resepsiyondan sizinle uygun bir "
+        "saat bulmalarını istedim.",
     },
 }
 

@@ -51,6 +51,7 @@ class Studio:
     pt: int
     sessions: dict[str, int] = field(default_factory=dict)
     members: dict[str, int] = field(default_factory=dict)
+    trainers: dict[str, int] = field(default_factory=dict)
 
     def chat(self, wa_id: str) -> Chat:
         return Chat(self.db, wa_id)
@@ -144,6 +145,7 @@ def build_studio(db: Database) -> Studio:
         f.sell(s, member=people["mert"], product=pt5, actor=desk, now=NOW)
         f.sell(s, member=people["deniz"], product=reformer10, actor=desk, now=NOW - timedelta(100))
         member_ids = {key: m.id for key, m in people.items()}
+        trainer_ids = {"ayse": ayse.id, "can": can.id}
     return Studio(
         db=db,
         desk=desk,
@@ -153,6 +155,7 @@ def build_studio(db: Database) -> Studio:
         pt=pt.id,
         sessions=sessions,
         members=member_ids,
+        trainers=trainer_ids,
     )
 
 

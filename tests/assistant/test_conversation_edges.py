@@ -16,6 +16,7 @@ from desk.domain.enums import BookingStatus
 from desk.services import members, messaging
 from desk.services.messaging import InboundPayload
 from desk.store.models import Booking, InboundEvent, OutboxMessage
+from desk.sync.relay_client import InboxPage
 from desk.sync.worker import SyncWorker
 from relay.limits import KEY_PATTERN
 
@@ -204,8 +205,8 @@ class _RedeliveringRelay:
         self.events = events
         self.sent: list[dict[str, object]] = []
 
-    def inbox(self, *, after: int, limit: int = 50, wait: float = 0) -> tuple[list, int]:  # type: ignore[type-arg]
-        return list(self.events), 0
+    def inbox(self, *, after: int | None, limit: int = 50, wait: float = 0) -> InboxPage:
+        return InboxPage(list(self.events), cursor=0, epoch=None)
 
     def ack(self, cursor: int) -> int:
         return cursor
