@@ -36,6 +36,7 @@ HOSTILE = [
 _REPLY_IDS = st.one_of(
     st.just(""),
     st.sampled_from(["book:1", "cancel-yes:1", "move-to:5", "wl-accept:1", "wl-decline:2"]),
+    st.sampled_from(["pt:129930580", "pt:999999999999", "pt:0", "pt:1"]),
     st.sampled_from(["book:99999999999", "BOOK:1", "book:-1", "book:1:2", ":", "x" * 600]),
     st.text(max_size=40),
 )

@@ -13,6 +13,7 @@ import factories as f
 import pytest
 from sqlalchemy import select
 
+from desk.assistant.dialog import Choice, parse_choice, slot_choice, slot_of
 from desk.domain.enums import BookingStatus, Channel, SessionKind, SessionStatus
 from desk.services import appointments, attendance, trainers
 from desk.store.models import Booking, ClassSession
@@ -258,3 +259,26 @@ def test_moving_a_pt_session_is_handed_to_reception(studio: Studio) -> None:
     )
     assert moved.needs_staff
     assert [a[2] for a in appointments_of(studio, "mert")] == [BookingStatus.BOOKED]
+
+
+def test_a_pt_time_that_clashes_with_the_members_class_names_the_class(studio: Studio) -> None:
+    studio.desk_book(studio.members["mert"], "sat10", drop_in=True)  # reformer with Ayşe
+    reply = studio.chat(MERT).send("book PT on saturday at 10:00")  # Can would be free
+    assert reply.text == (
+        "You already have Reformer Pilates, Saturday 28 November, 10:00, at that time, so I "
+        "can't book PT 1:1 Saturday 28 November, 10:00 as well. Cancel that one first if you'd "
+        "like to switch."
+    )
+    assert appointments_of(studio, "mert") == []
+
+
+def test_a_free_time_choice_id_names_exactly_one_trainer_and_start() -> None:
+    start = f.local(2026, 11, 28, 6, 30)
+    choice = slot_choice(42, start)
+    assert choice is not None and len(choice) <= 15
+    parsed = parse_choice(choice)
+    assert parsed is not None and parsed[0] == Choice.BOOK_SLOT
+    assert slot_of(parsed[1]) == (42, start)
+    assert slot_choice(10_000, start) is None  # would not fit a choice id
+    assert slot_choice(1, start + timedelta(seconds=30)) is None
+    assert slot_of(5) is None  # no trainer in it

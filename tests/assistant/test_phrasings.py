@@ -106,6 +106,8 @@ TABLE = [
     Row("I want to come to yoga this evening", B, "en", "yoga", "2026-11-27 evening"),
     Row("reserve a spot in reformer for sunday 11am", B, "en", "reformer", "2026-11-29 11:00"),
     Row("book PT on wednesday at 5pm", B, "en", "pt", "2026-12-02 17:00"),
+    Row("PT tomorrow at 10", B, "en", "pt", "2026-11-28 10:00"),
+    Row("can I book a personal training session on Saturday", B, "en", "pt", "2026-11-28"),
     Row(
         "Can I get a personal training session next Tuesday at 8am?",
         B,
@@ -225,6 +227,7 @@ TABLE = [
     Row("Pazartesi akşam 7'de pilatese gelmek istiyorum", B, "tr", "reformer", "2026-11-30 19:00"),
     Row("yrn sabah 9 yogaya yaz beni lütfen", B, "tr", "yoga", "2026-11-28 09:00"),
     Row("özel ders almak istiyorum çarşamba 17:00", B, "tr", "pt", "2026-12-02 17:00"),
+    Row("özel ders yarın 10:00", B, "tr", "pt", "2026-11-28 10:00"),
     Row("bugün 18.30 yoga için yer ayırır mısınız", B, "tr", "yoga", "2026-11-27 18:30"),
     Row("haftaya salı pt randevu almak istiyorum", B, "tr", "pt", "2026-12-01"),
     Row("Cmt 11de reformere katılabilir miyim", B, "tr", "reformer", "2026-11-28 11:00"),
