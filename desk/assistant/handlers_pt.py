@@ -190,8 +190,8 @@ def offer_free_times(
         for f in shown
         if (choice := slot_choice(f.trainer_id, f.starts_at)) is not None
     ]
-    if not options:
-        turn.hand_off(Msg.PRIVATE_BY_RECEPTION, service=service.name)
+    if not options:  # only trainer ids beyond any real studio's
+        turn.hand_off(Msg.PT_NONE_FREE, service=service.name, when=_soon(turn))
         return
     turn.send(replies.free_time_choices(turn.language, body=body, options=options, tz=turn.tz))
     ids = [o.id for o in options]

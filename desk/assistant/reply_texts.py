@@ -296,10 +296,10 @@ TEXTS: dict[Msg, dict[str, str]] = {
         "tr": "Bu rezervasyon zaten iptal edilmiş.",
     },
     Msg.PRIVATE_BY_RECEPTION: {
-        "en": "{service} sessions are arranged with your trainer: I've asked reception to get "
-        "back to you with times.",
-        "tr": "{service} seansları eğitmeninizle birlikte planlanıyor: resepsiyondan size uygun "
-        "saatlerle dönmelerini istedim.",
+        "en": "Moving a {service} session is arranged with your trainer: I've asked reception to "
+        "get back to you with times.",
+        "tr": "{service} seansını taşımak eğitmeninizle birlikte planlanıyor: resepsiyondan size "
+        "uygun saatlerle dönmelerini istedim.",
     },
     Msg.WEEKLY_LIMIT: {
         "en": "Your {package} has reached its weekly limit for that week.",

@@ -254,8 +254,8 @@ def test_moving_a_pt_session_is_handed_to_reception(studio: Studio) -> None:
     chat.send("PT on saturday at 9")
     moved = chat.send("can I move my PT to monday?")
     assert moved.text == (
-        "PT 1:1 sessions are arranged with your trainer: I've asked reception to get back to "
-        "you with times."
+        "Moving a PT 1:1 session is arranged with your trainer: I've asked reception to get "
+        "back to you with times."
     )
     assert moved.needs_staff
     assert [a[2] for a in appointments_of(studio, "mert")] == [BookingStatus.BOOKED]
