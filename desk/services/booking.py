@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import (
@@ -29,12 +28,13 @@ from desk.domain.errors import (
     InvalidInput,
     InvalidTransition,
 )
-from desk.services import audit, seats, waitlist
+from desk.domain.timeutil import day_bounds, local_date
+from desk.services import audit, holdings, seat_reads, seats, waitlist
 from desk.services.actor import Actor
 from desk.services.seats import BookingResult
 from desk.services.validation import MAX_CAPACITY
 from desk.services.waitlist import WaitlistEvent
-from desk.store.models import AuditEntry, Booking
+from desk.store.models import Booking
 from desk.store.types import utcnow
 
 __all__ = [
@@ -97,7 +97,7 @@ def book(
     """
     now = now or utcnow()
     channel = channel_for(actor, channel)
-    session.flush()  # the reads below are Core statements: they must see the caller's changes
+    session.flush()  # the reads below skip the ORM: they must see the caller's changes
     cs, policy = seats.read_facts(session, class_session_id, member_id)
     if cs.kind is not SessionKind.CLASS:
         raise InvalidInput("That is a private appointment; it cannot take another booking.")
@@ -105,20 +105,26 @@ def book(
     taken = seats.seat_map(session, cs.id)
     if member_id in taken.holders:
         raise AlreadyBooked("The member is already booked into this session.")
-    seats.refuse_if_overlapping(session, member_id=member_id, cs=cs)
+    tz = policy.tz
+    # One read of the member's live bookings from the start of today: the overlap check and
+    # the upcoming bookings the entitlement check counts (the session is later than now).
+    today = day_bounds(local_date(now, tz), tz)[0]
+    mine = seat_reads.member_bookings(session, member_id, today)
+    other = seat_reads.overlapping(mine, cs)
+    if other is not None:
+        raise seats.overlap(session, other.class_session_id, cs, policy)
     queue = seats.queue_of(session, cs.id, member_id, now)
     if cs.capacity - len(taken.taken) - queue.offers_held < 1:
-        raise seats.full(session, cs)
+        raise seats.full(session, cs, waiting=queue.length, policy=policy)
+    pending = [
+        holdings.draw_for(b.service_id, b.starts_at, tz)
+        for b in mine
+        if b.pending and b.starts_at >= today
+    ]
     admission = seats.admit(
-        session,
-        cs=cs,
-        member_id=member_id,
-        channel=channel,
-        actor=actor,
-        drop_in=drop_in,
-        now=now,
-        policy=policy,
-    )
+        session, cs=cs, member_id=member_id, channel=channel, actor=actor, drop_in=drop_in,
+        now=now, policy=policy, pending=pending,
+    )  # fmt: skip
     if seat_no is not None and not 1 <= seat_no <= cs.capacity:
         raise InvalidInput(f"Seats in this class are numbered 1 to {cs.capacity}.")
     claim = seats.Claim(
@@ -141,11 +147,8 @@ def book(
     return result
 
 
-#: The audit row of a booking, written as one Core insert (no ORM object to flush at commit).
-_AUDIT = insert(cast(Table, AuditEntry.__table__))
-
-
 def _audit_created(session: Session, actor: Actor, result: BookingResult, now: datetime) -> None:
+    """The same row `audit.record` writes, inserted at once (no ORM object to flush)."""
     detail = {
         "class_session_id": result.class_session_id,
         "member_id": result.member_id,
@@ -155,8 +158,8 @@ def _audit_created(session: Session, actor: Actor, result: BookingResult, now: d
         "pays_with": result.pays_with_sale_id,
         "warning": result.warning,
     }
-    session.execute(
-        _AUDIT,
+    seat_reads.insert_audit(
+        session,
         {
             "at": now,
             "staff_user_id": actor.staff_user_id,

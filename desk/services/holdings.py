@@ -8,7 +8,7 @@ from consume rows that were not restored, and the member's other upcoming bookin
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -269,20 +269,25 @@ def choose_for_booking(
     tz: ZoneInfo,
     exclude_booking_ids: Collection[int] = (),
     now: datetime | None = None,
+    pending: Sequence[Draw] | None = None,
 ) -> Holding:
     """The entitlement a new booking would use, after the member's upcoming bookings took
     theirs. Raises `NoEntitlement` with the reason in plain words.
+
+    `pending` (with `now`): those upcoming bookings as draws, when the caller already read them
+    (from the start of the studio day of `now`, in time order, `exclude_booking_ids` left out).
     """
     draw = draw_for(service_id, starts_at, tz)
     if now is not None:
         today = local_date(now, tz)
-        pending = pending_draws(
-            session,
-            member_id,
-            tz,
-            exclude_booking_ids=exclude_booking_ids,
-            since=day_bounds(today, tz)[0],
-        )
+        if pending is None:
+            pending = pending_draws(
+                session,
+                member_id,
+                tz,
+                exclude_booking_ids=exclude_booking_ids,
+                since=day_bounds(today, tz)[0],
+            )
         payable = payable_holdings(
             session, member_id=member_id, tz=tz, from_day=min(today, draw.on)
         )

@@ -9,14 +9,14 @@ tried. What a claim reads is in `desk.services.seat_reads`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.domain.entitlements import Holding
+from desk.domain.entitlements import Draw, Holding
 from desk.domain.enums import (
     WAITLIST_OPEN_STATUSES,
     BookingStatus,
@@ -71,6 +71,7 @@ __all__ = [
     "load_class_session",
     "load_member",
     "open_offers",
+    "overlap",
     "queue_of",
     "read_facts",
     "refuse_if_booked",
@@ -112,10 +113,12 @@ class Admission:
     warning: str | None
 
 
-def describe(session: Session, cs: ClassSession | SessionFacts) -> str:
+def describe(
+    session: Session, cs: ClassSession | SessionFacts, policy: StudioPolicy | None = None
+) -> str:
     """ "Reformer Pilates on Mon 3 Nov 18:00" in the studio's own time."""
     facts = facts_of(cs)
-    local = facts.starts_at.astimezone(get_policy(session).tz)
+    local = facts.starts_at.astimezone((policy or get_policy(session)).tz)
     return f"{facts.service_name} on {weekday_day_month(local)} {local:%H:%M}"
 
 
@@ -132,11 +135,18 @@ def refuse_if_overlapping(
     """A member is in one place at a time: no live booking in a session overlapping `cs`."""
     facts = facts_of(cs)
     other_id = overlapping_session_id(session, member_id, facts)
-    if other_id is None:
-        return
-    other = describe(session, load_class_session(session, other_id))
-    raise OverlappingBooking(
-        f"The member is already booked into {other}, which overlaps {describe(session, facts)}.",
+    if other_id is not None:
+        raise overlap(session, other_id, facts)
+
+
+def overlap(
+    session: Session, other_id: int, cs: SessionFacts, policy: StudioPolicy | None = None
+) -> OverlappingBooking:
+    """The refusal for a member already booked into session `other_id`, which overlaps `cs`."""
+    other = describe(session, load_class_session(session, other_id), policy)
+    return OverlappingBooking(
+        f"The member is already booked into {other}, which overlaps "
+        f"{describe(session, cs, policy)}.",
         other_class_session_id=other_id,
     )
 
@@ -171,10 +181,19 @@ def waitlist_length(session: Session, class_session_id: int) -> int:
     )
 
 
-def full(session: Session, cs: ClassSession | SessionFacts) -> ClassFull:
-    waiting = waitlist_length(session, cs.id)
+def full(
+    session: Session,
+    cs: ClassSession | SessionFacts,
+    *,
+    waiting: int | None = None,
+    policy: StudioPolicy | None = None,
+) -> ClassFull:
+    """The refusal for a class with no free seat; `waiting` when the caller read the queue."""
+    if waiting is None:
+        waiting = waitlist_length(session, cs.id)
     return ClassFull(
-        f"{describe(session, cs)} is full ({waiting} waiting); the member can join the waitlist.",
+        f"{describe(session, cs, policy)} is full ({waiting} waiting); "
+        "the member can join the waitlist.",
         class_session_id=cs.id,
         waitlist_length=waiting,
     )
@@ -224,8 +243,12 @@ def admit(
     now: datetime,
     exclude_booking_ids: Collection[int] = (),
     policy: StudioPolicy | None = None,
+    pending: Sequence[Draw] | None = None,
 ) -> Admission:
-    """The no-show restriction and entitlement checks every new booking passes (no writes)."""
+    """The no-show restriction and entitlement checks every new booking passes (no writes).
+
+    `pending`: the member's upcoming bookings as draws, when the caller has already read them.
+    """
     facts = facts_of(cs)
     policy = policy or get_policy(session)
     session.flush()
@@ -243,6 +266,7 @@ def admit(
         tz=policy.tz,
         exclude_booking_ids=exclude_booking_ids,
         now=now,
+        pending=pending,
     )
     return Admission(pays_with=chosen, warning=warning)
 
