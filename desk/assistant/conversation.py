@@ -108,7 +108,7 @@ def handle_inbound(
         now=now,
     )
     # The event row goes in last, already knowing what the message was about.
-    event = messaging.record_inbound(
+    event_id = messaging.store_inbound(
         session,
         payload,
         member_id=member_id,
@@ -116,7 +116,7 @@ def handle_inbound(
         intent=turn.intent or Intent.UNKNOWN.value,
         needs_staff=turn.needs_staff,
     )
-    _queue(turn, payload.wamid, event.id)
+    _queue(turn, payload.wamid, event_id)
 
 
 #: session.info key: the active services, read once per transaction (a sync batch).

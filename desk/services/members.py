@@ -275,17 +275,22 @@ def find_by_phone(session: Session, *, phone: str) -> MemberProfile | None:
     return _profile(member) if member is not None else None
 
 
+#: The profile's columns as plain rows: the WhatsApp path reads a member per message, and
+#: building ORM objects (identity map, instrumentation) cost more than the query.
+_PROFILE_ROW = select(*(Member.__table__.c[name] for name in MemberProfile.__dataclass_fields__))
+
+
 def find_by_whatsapp(session: Session, wa_id: str) -> MemberProfile | None:
     """The member writing from `wa_id`: by stored WhatsApp id, else by the phone behind it."""
     digits = phones.digits(wa_id)
     if not digits:
         return None
-    member = session.scalar(select(Member).where(Member.whatsapp_id == digits))
-    if member is None:
+    row = session.execute(_PROFILE_ROW.where(Member.__table__.c.whatsapp_id == digits)).first()
+    if row is None:
         e164 = phones.from_whatsapp_id(digits)
         if e164 is not None:
-            member = session.scalar(select(Member).where(Member.phone == e164))
-    return _profile(member) if member is not None else None
+            row = session.execute(_PROFILE_ROW.where(Member.__table__.c.phone == e164)).first()
+    return MemberProfile(**row._mapping) if row is not None else None
 
 
 def _escape(text: str) -> str:

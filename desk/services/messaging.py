@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import MessageKind, OutboxStatus
@@ -82,6 +82,31 @@ def recorded_here(session: Session, wamid: str) -> bool:
     return wamid in session.info.get(_RECORDED, ())
 
 
+def _inbound_row(
+    payload: InboundPayload,
+    *,
+    member_id: int | None,
+    now: datetime,
+    intent: str,
+    needs_staff: bool,
+) -> dict[str, Any]:
+    return {
+        "wamid": payload.wamid,
+        "relay_cursor": payload.cursor,
+        "wa_id": payload.wa_id,
+        "member_id": member_id,
+        "profile_name": payload.profile_name[:120],
+        "message_type": payload.message_type[:32],
+        "text": payload.text,
+        "reply_id": payload.reply_id[:256],
+        "payload": json.dumps(dict(payload.raw or {}), ensure_ascii=False, default=str),
+        "received_at": payload.received_at or now,
+        "processed_at": now,
+        "intent": intent[:40],
+        "needs_staff": needs_staff,
+    }
+
+
 def record_inbound(
     session: Session,
     payload: InboundPayload,
@@ -92,26 +117,36 @@ def record_inbound(
     needs_staff: bool = False,
 ) -> InboundEvent:
     """Store the event row; the caller checked `already_processed` in this same transaction."""
-    now = now or utcnow()
-    event = InboundEvent(
-        wamid=payload.wamid,
-        relay_cursor=payload.cursor,
-        wa_id=payload.wa_id,
-        member_id=member_id,
-        profile_name=payload.profile_name[:120],
-        message_type=payload.message_type[:32],
-        text=payload.text,
-        reply_id=payload.reply_id[:256],
-        payload=json.dumps(dict(payload.raw or {}), ensure_ascii=False, default=str),
-        received_at=payload.received_at or now,
-        processed_at=now,
-        intent=intent[:40],
-        needs_staff=needs_staff,
+    row = _inbound_row(
+        payload, member_id=member_id, now=now or utcnow(), intent=intent, needs_staff=needs_staff
     )
+    event = InboundEvent(**row)
     session.add(event)
     session.flush()
     session.info.setdefault(_RECORDED, set()).add(payload.wamid)
     return event
+
+
+_INBOUND = cast(Table, InboundEvent.__table__)
+_INSERT_INBOUND = insert(_INBOUND).returning(_INBOUND.c.id)
+
+
+def store_inbound(
+    session: Session,
+    payload: InboundPayload,
+    *,
+    member_id: int | None,
+    now: datetime,
+    intent: str,
+    needs_staff: bool,
+) -> int:
+    """`record_inbound` for the sync path: the row's id, without building an ORM object."""
+    row = _inbound_row(
+        payload, member_id=member_id, now=now, intent=intent, needs_staff=needs_staff
+    )
+    event_id: int = session.execute(_INSERT_INBOUND, {**row, "created_at": now}).scalar_one()
+    session.info.setdefault(_RECORDED, set()).add(payload.wamid)
+    return event_id
 
 
 def enqueue(
@@ -271,14 +306,18 @@ class Dialog:
     wa_id: str
     state: dict[str, Any]
     language: str
-    #: Whether a row exists for this wa_id (so saving knows to insert or update).
+    #: False when no row exists for this wa_id yet: saving inserts without trying an update.
     stored: bool = True
+
+
+_DIALOGS = cast(Table, DialogState.__table__)
+_DIALOG = select(_DIALOGS.c.state, _DIALOGS.c.language, _DIALOGS.c.expires_at)
 
 
 def load_dialog(session: Session, wa_id: str, *, now: datetime | None = None) -> Dialog:
     """The member's conversation state; an expired one reads as a fresh start."""
     now = now or utcnow()
-    row = session.get(DialogState, wa_id)
+    row = session.execute(_DIALOG.where(_DIALOGS.c.wa_id == wa_id)).first()
     if row is None:
         return Dialog(wa_id=wa_id, state={}, language="en", stored=False)
     if row.expires_at <= now:
@@ -295,16 +334,21 @@ def save_dialog(
     now: datetime | None = None,
 ) -> None:
     now = now or utcnow()
-    # A dialog loaded in this session is in its identity map: `get` costs no statement then.
-    row = session.get(DialogState, dialog.wa_id) if dialog.stored else None
-    if row is None:
-        row = DialogState(wa_id=dialog.wa_id)
-        session.add(row)
-    row.member_id = member_id
-    row.state = json.dumps(dialog.state, ensure_ascii=False, default=str)
-    row.language = dialog.language
-    row.expires_at = now + ttl
-    row.updated_at = now
+    values = {
+        "member_id": member_id,
+        "state": json.dumps(dialog.state, ensure_ascii=False, default=str),
+        "language": dialog.language,
+        "expires_at": now + ttl,
+        "updated_at": now,
+    }
+    # Plain statements: one dialog row per message is written on the sync path.
+    if dialog.stored:
+        changed = session.execute(
+            update(_DIALOGS).where(_DIALOGS.c.wa_id == dialog.wa_id).values(values)
+        )
+        if getattr(changed, "rowcount", 0):
+            return
+    session.execute(insert(_DIALOGS).values(wa_id=dialog.wa_id, **values))
 
 
 def _sync_row(session: Session) -> SyncState:
