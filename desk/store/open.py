@@ -11,8 +11,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
 from desk.store import migrate
 from desk.store.db import Database
 from desk.store.migrate import DatabaseError, DatabaseTooNew, NotADeskDatabase
@@ -105,15 +103,14 @@ def check_database(path: Path) -> HealthReport:
         raise DatabaseMissing(f"There is no database at {path}.")
     if path.stat().st_size == 0 or not migrate.looks_like_sqlite(path):
         raise NotADeskDatabase(f"{path} is not a SQLite database (corrupt or another file).")
-    script = ScriptDirectory.from_config(migrate.alembic_config())
-    head = migrate.head_revision()
+    revisions = migrate.revisions()
+    head = revisions.head
     try:
         conn = _read_only(path)
         try:
             _integrity(conn, path)
             revision = _revision(conn, path)
-            known = {rev.revision for rev in script.walk_revisions()}
-            if revision not in known:
+            if revision not in revisions.known:
                 raise DatabaseTooNew(
                     f"{path} was written by a newer Studio Desk (schema {revision}); "
                     "install the newer version to open it."

@@ -16,8 +16,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from desk.assistant.conversation import handle_inbound
-from desk.assistant.notify import notify_waitlist
 from desk.services import members, messaging
 from desk.services.messaging import InboundPayload
 from desk.store.types import utcnow
@@ -69,6 +67,9 @@ def conversation_handler() -> EventHandler:
     """The WhatsApp assistant: understands the member, acts for them, queues the replies."""
 
     def handle(session: Session, payload: InboundPayload) -> None:
+        # Imported here: the assistant (and dateparser) load on the sync thread, not at start.
+        from desk.assistant.conversation import handle_inbound
+
         handle_inbound(session, payload)
 
     return handle
@@ -78,6 +79,8 @@ def waitlist_hook() -> RoundHook:
     """Each round: tell members what the waitlist did for them (offers, automatic bookings)."""
 
     def notify(session: Session) -> None:
+        from desk.assistant.notify import notify_waitlist
+
         notify_waitlist(session, now=utcnow())
 
     return notify

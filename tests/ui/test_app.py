@@ -146,6 +146,7 @@ DEFERRED = (
     "desk.reports",
     "desk.services.reports",
     "PySide6.QtCharts",
+    "alembic",
     "desk.ui.reports",
     "desk.ui.inbox",
     "desk.ui.settings",
