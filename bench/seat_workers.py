@@ -145,15 +145,25 @@ def claim_ours(
 
 
 def count_statements(db: Database, staff_id: int, claims: list[Claim]) -> list[int]:
-    """Statements each successful claim sends to SQLite, BEGIN and COMMIT included."""
+    """Statements each successful claim has SQLite run, BEGIN and COMMIT included.
+
+    Counted by SQLite itself (the connection's trace callback), so statements the desk runs
+    straight on the DBAPI cursor (`desk.services.seat_reads.Prepared`) count too.
+    """
     desk = Actor.staff(staff_id, StaffRole.RECEPTION)
     sent = [0]
 
-    def count(*_args: Any) -> None:
+    def count(_statement: str) -> None:
         sent[0] += 1
 
-    event.listen(db.engine, "before_cursor_execute", count)
-    event.listen(db.engine, "commit", count)
+    def trace(dbapi_conn: sqlite3.Connection, *_args: Any) -> None:
+        dbapi_conn.set_trace_callback(count)
+
+    def untrace(dbapi_conn: sqlite3.Connection, *_args: Any) -> None:
+        dbapi_conn.set_trace_callback(None)
+
+    event.listen(db.engine, "checkout", trace)
+    event.listen(db.engine, "checkin", untrace)
     counts = []
     try:
         for session_id, member_id in claims:
@@ -166,6 +176,6 @@ def count_statements(db: Database, staff_id: int, claims: list[Claim]) -> list[i
                 continue
             counts.append(sent[0])
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-        event.remove(db.engine, "commit", count)
+        event.remove(db.engine, "checkout", trace)
+        event.remove(db.engine, "checkin", untrace)
     return counts

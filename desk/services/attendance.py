@@ -7,7 +7,7 @@ rows and their once-only guarantee live in `desk.services.ledger`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -22,21 +22,27 @@ from desk.domain.enums import (
     SessionStatus,
     StaffRole,
 )
-from desk.domain.errors import InvalidTransition
-from desk.domain.timeutil import day_month_year, local_date
-from desk.services import audit, noshows, waitlist
+from desk.domain.errors import InvalidTransition, NoEntitlement
+from desk.domain.timeutil import day_month_year, local_date, zone
+from desk.services import audit, holdings, noshows, pauses, waitlist
 from desk.services.actor import SYSTEM, Actor
 from desk.services.ledger import (
     UNPAID,
+    BookingState,
     Consumption,
+    booking_state,
     consume_for,
+    consumed_in,
     consumption_of,
+    insert_ledger_row,
     insert_once,
     ledger_row,
     load_booking,
+    set_booking,
 )
 from desk.services.noshows import NoShowStanding
 from desk.services.sales import ledger_balances, terms_of
+from desk.services.seat_reads import insert_audit
 from desk.services.settings import get_policy
 from desk.services.waitlist import WaitlistEvent
 from desk.store.models import Booking, ClassSession, LedgerEntry, NoShowRecord, Sale
@@ -101,35 +107,74 @@ def complete(
     """
     actor.require(*_STAFF, doing="check members in")
     now = now or utcnow()
-    booking = load_booking(session, booking_id)
-    cs = booking.class_session
-    if booking.status is BookingStatus.COMPLETED:
-        row = ledger_row(session, LedgerKind.CONSUME, booking, booking.completion_round)
-        return _attendance(booking, consumption_of(session, row), already_done=True)
-    if booking.status is not BookingStatus.BOOKED:
-        raise InvalidTransition(f"This booking is {booking.status.value.replace('_', ' ')}.")
-    if cs.status is SessionStatus.CANCELLED:
+    state = booking_state(session, booking_id)
+    rnd = state.completion_round
+    if state.status is BookingStatus.COMPLETED:
+        paid = consumed_in(session, booking_id, rnd)
+        return AttendanceResult(booking_id, state.status, rnd, paid or UNPAID, already_done=True)
+    if state.status is not BookingStatus.BOOKED:
+        raise InvalidTransition(f"This booking is {state.status.value.replace('_', ' ')}.")
+    if state.session_status is SessionStatus.CANCELLED:
         raise InvalidTransition("That class was cancelled.")
-    if now < cs.starts_at - CHECK_IN_OPENS:
+    if now < state.starts_at - CHECK_IN_OPENS:
         raise InvalidTransition("Check-in opens an hour before the start.")
-    consumption, already = consume_for(
-        session, booking=booking, actor=actor, reason="attended", now=now
-    )
-    _set_status(booking, BookingStatus.COMPLETED, now)
-    audit.record(
+    consumption, already = _consume(session, state, actor, now)
+    set_booking(
+        session, state, status=BookingStatus.COMPLETED, now=now,
+        drop_in=state.is_drop_in or consumption.unpaid, completion_round=rnd,
+    )  # fmt: skip
+    insert_audit(
+        session, actor, "booking.complete", "booking", booking_id, now=now, round=rnd,
+        sale_id=consumption.sale_id, delta=consumption.delta, unpaid=consumption.unpaid,
+    )  # fmt: skip
+    return AttendanceResult(booking_id, BookingStatus.COMPLETED, rnd, consumption, already)
+
+
+def _consume(
+    session: Session, state: BookingState, actor: Actor, now: datetime
+) -> tuple[Consumption, bool]:
+    """`consume_for` for a check-in, without ORM objects: (what paid, already consumed)."""
+    if state.is_drop_in:
+        return UNPAID, False
+    tz = zone(state.timezone)
+    try:
+        chosen = holdings.choose_for_consumption(
+            session,
+            member_id=state.member_id,
+            service_id=state.service_id,
+            starts_at=state.starts_at,
+            tz=tz,
+        )
+    except NoEntitlement as exc:
+        # Nothing pays: the booking becomes a drop-in (the caller writes it) and the desk
+        # collects payment; why is on the record.
+        insert_audit(session, actor, "booking.unpaid", "booking", state.booking_id, now=now,
+                     why=str(exc))  # fmt: skip
+        return UNPAID, False
+    terms = chosen.terms
+    delta = 0 if terms.is_membership else -1
+    row_id = insert_ledger_row(
         session,
-        actor,
-        "booking.complete",
-        "booking",
-        booking.id,
-        now=now,
-        round=booking.completion_round,
-        sale_id=consumption.sale_id,
-        delta=consumption.delta,
-        unpaid=consumption.unpaid,
-    )
-    session.flush()
-    return _attendance(booking, consumption, already_done=already)
+        {
+            "sale_id": terms.sale_id, "member_id": state.member_id, "kind": LedgerKind.CONSUME,
+            "delta": delta, "booking_id": state.booking_id,
+            "completion_round": state.completion_round, "reason": "attended",
+            "created_by": actor.staff_user_id, "created_at": now,
+        },
+    )  # fmt: skip
+    if row_id is None:  # another desk consumed this round first: that row stands
+        paid = consumed_in(session, state.booking_id, state.completion_round)
+        return paid or UNPAID, True
+    if terms.starts_on is None:
+        sale = session.get(Sale, terms.sale_id)
+        assert sale is not None
+        on = local_date(state.starts_at, tz)
+        pauses.activate_on_first_visit(session, sale=sale, on=on, actor=actor, now=now)
+        session.flush()
+    # The balance was read in this transaction (under the write lock): it moves by `delta`.
+    left = chosen.remaining
+    remaining = None if terms.is_membership or left is None else left + delta
+    return Consumption(terms.sale_id, terms.name, delta, remaining, unpaid=False), False
 
 
 def _given_back(session: Session, row: LedgerEntry | None) -> Consumption | None:
@@ -163,44 +208,46 @@ def revert_completion(
     """
     actor.require(StaffRole.OWNER, StaffRole.RECEPTION, doing="undo a check-in")
     now = now or utcnow()
-    booking = load_booking(session, booking_id)
-    if booking.status is BookingStatus.BOOKED and booking.completion_round > 0:
+    state = booking_state(session, booking_id)
+    rnd = state.completion_round
+    if state.status is BookingStatus.BOOKED and rnd > 0:
         # Rounds only move on when a check-in is reverted: this one already was.
-        restored = ledger_row(session, LedgerKind.RESTORE, booking, booking.completion_round - 1)
-        return _attendance(booking, _given_back(session, restored), already_done=True)
-    if booking.status is not BookingStatus.COMPLETED:
+        return _already_reverted(session, booking_id, rnd - 1)
+    if state.status is not BookingStatus.COMPLETED:
         raise InvalidTransition("This booking was not checked in, so there is nothing to undo.")
-    consumed = ledger_row(session, LedgerKind.CONSUME, booking, booking.completion_round)
+    consumed = consumed_in(session, booking_id, rnd)
     restored = None
     if consumed is not None:
-        restored = LedgerEntry(
-            sale_id=consumed.sale_id,
-            member_id=booking.member_id,
-            kind=LedgerKind.RESTORE,
-            delta=-consumed.delta,
-            booking_id=booking.id,
-            completion_round=booking.completion_round,
-            reason=reason.strip()[:200] or "check-in reverted",
-            created_by=actor.staff_user_id,
-            created_at=now,
-        )
-        if not insert_once(session, restored):
-            restored = ledger_row(session, LedgerKind.RESTORE, booking, booking.completion_round)
-            return _attendance(booking, _given_back(session, restored), already_done=True)
-    _set_status(booking, BookingStatus.BOOKED, now)
-    booking.completion_round += 1
-    audit.record(
-        session,
-        actor,
-        "booking.revert_completion",
-        "booking",
-        booking.id,
-        now=now,
-        restored_sale_id=consumed.sale_id if consumed else None,
-        reason=reason,
-    )
-    session.flush()
-    return _attendance(booking, _given_back(session, restored), already_done=False)
+        row_id = insert_ledger_row(
+            session,
+            {
+                "sale_id": consumed.sale_id, "member_id": state.member_id,
+                "kind": LedgerKind.RESTORE, "delta": -consumed.delta, "booking_id": booking_id,
+                "completion_round": rnd,
+                "reason": reason.strip()[:200] or "check-in reverted",
+                "created_by": actor.staff_user_id, "created_at": now,
+            },
+        )  # fmt: skip
+        if row_id is None:  # another desk restored this round first
+            return _already_reverted(session, booking_id, rnd)
+        left = None if consumed.remaining is None else consumed.remaining - consumed.delta
+        restored = replace(consumed, delta=-consumed.delta, remaining=left)
+    set_booking(
+        session, state, status=BookingStatus.BOOKED, now=now, drop_in=state.is_drop_in,
+        completion_round=rnd + 1,
+    )  # fmt: skip
+    insert_audit(
+        session, actor, "booking.revert_completion", "booking", booking_id, now=now,
+        restored_sale_id=consumed.sale_id if consumed else None, reason=reason,
+    )  # fmt: skip
+    return AttendanceResult(booking_id, BookingStatus.BOOKED, rnd + 1, restored, False)
+
+
+def _already_reverted(session: Session, booking_id: int, rnd: int) -> AttendanceResult:
+    """The answer to an undo that had already happened: what round `rnd`'s restore gave back."""
+    booking = load_booking(session, booking_id)
+    restored = ledger_row(session, LedgerKind.RESTORE, booking, rnd)
+    return _attendance(booking, _given_back(session, restored), already_done=True)
 
 
 def record_noshow(

@@ -7,7 +7,6 @@ claimed in `desk.services.seats`, which the database's partial unique index back
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -148,28 +147,12 @@ def book(
 
 
 def _audit_created(session: Session, actor: Actor, result: BookingResult, now: datetime) -> None:
-    """The same row `audit.record` writes, inserted at once (no ORM object to flush)."""
-    detail = {
-        "class_session_id": result.class_session_id,
-        "member_id": result.member_id,
-        "seat_no": result.seat_no,
-        "channel": result.channel.value,
-        "drop_in": result.is_drop_in,
-        "pays_with": result.pays_with_sale_id,
-        "warning": result.warning,
-    }
     seat_reads.insert_audit(
-        session,
-        {
-            "at": now,
-            "staff_user_id": actor.staff_user_id,
-            "actor": actor.label,
-            "action": "booking.create",
-            "entity": "booking",
-            "entity_id": result.booking_id,
-            "detail": json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True),
-        },
-    )
+        session, actor, "booking.create", "booking", result.booking_id, now=now,
+        class_session_id=result.class_session_id, member_id=result.member_id,
+        seat_no=result.seat_no, channel=result.channel.value, drop_in=result.is_drop_in,
+        pays_with=result.pays_with_sale_id, warning=result.warning,
+    )  # fmt: skip
 
 
 def audit_booking(

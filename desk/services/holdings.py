@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from desk.domain.enums import BookingStatus, LedgerKind, ProductKind, SessionSta
 from desk.domain.errors import NoEntitlement
 from desk.domain.timeutil import day_bounds, local_date, week_start
 from desk.services.sales import ledger_balances, member_sales, terms_of
+from desk.services.seat_reads import Prepared
 from desk.store.models import Booking, ClassSession, LedgerEntry, Sale, SalePause, sale_services
 
 #: Before any session: "since the beginning" for the statements that take a start.
@@ -181,8 +182,8 @@ def _payable_query() -> Select[Any]:
     )
 
 
-#: Built once: the statement and its compiled form are reused by every booking and check-in.
-_PAYABLE = _payable_query()
+#: Compiled once, run on the DBAPI cursor: every booking and check-in reads it.
+_PAYABLE = Prepared(_payable_query())
 _PAUSES = (
     select(
         SalePause.__table__.c.sale_id,
@@ -203,38 +204,38 @@ def payable_holdings(
     packages can pay for nothing from then on, so leaving them out changes no choice; only the
     explanation of a refusal needs them (`member_holdings` reads everything).
     """
-    terms: dict[int, EntitlementTerms] = {}
+    sales: dict[int, tuple[Any, ...]] = {}
     scope: dict[int, set[int]] = defaultdict(set)
-    balances: dict[int, int] = {}
-    paused: list[int] = []
-    for row in session.execute(_PAYABLE, {"member_id": member_id, "from_day": from_day}):
-        scope[row.id].add(row.service_id)
-        if row.id in terms:
-            continue
-        balances[row.id] = int(row.balance)
-        if row.paused:
-            paused.append(row.id)
-        terms[row.id] = EntitlementTerms(
-            sale_id=row.id, name=row.product_name, kind=row.kind, sessions=row.sessions,
-            weekly_cap=row.weekly_cap, valid_days=row.valid_days, scope=frozenset(),
-            sold_at=row.sold_at, starts_on=row.starts_on, expires_on=row.expires_on,
-            activation_on_first_visit=row.activation_on_first_visit,
-        )  # fmt: skip
+    for row in _PAYABLE.rows(session, {"member_id": member_id, "from_day": from_day}):
+        scope[row[0]].add(row[10])
+        sales.setdefault(row[0], row)
+    paused = [sale_id for sale_id, row in sales.items() if row[12]]
     pauses: dict[int, list[tuple[date, date]]] = defaultdict(list)
     if paused:
         for sale_id, starts_on, ends_on in session.execute(_PAUSES, {"sale_ids": paused}):
             pauses[sale_id].append((starts_on, ends_on))
-    capped = [t.sale_id for t in terms.values() if t.is_membership and t.weekly_cap]
+    capped = [i for i, row in sales.items() if row[2] is ProductKind.MEMBERSHIP and row[4]]
     visits = _week_visits(session, member_id, capped, tz, from_day=from_day)
     return [
         Holding(
-            terms=replace(t, scope=frozenset(scope[t.sale_id]), pauses=tuple(pauses[t.sale_id])),
-            remaining=balances[t.sale_id],
-            week_visits=Counter(visits.get(t.sale_id, Counter())),
+            terms=_terms(row, frozenset(scope[sale_id]), tuple(pauses[sale_id])),
+            remaining=int(row[11]),
+            week_visits=Counter(visits.get(sale_id, Counter())),
         )
-        for t in terms.values()
-        if t.is_membership or balances[t.sale_id] > 0
+        for sale_id, row in sales.items()
+        if row[2] is ProductKind.MEMBERSHIP or row[11] > 0
     ]
+
+
+def _terms(
+    row: tuple[Any, ...], scope: frozenset[int], pauses: tuple[tuple[date, date], ...]
+) -> EntitlementTerms:
+    """A sale's terms from a `_PAYABLE` row."""
+    return EntitlementTerms(
+        sale_id=row[0], name=row[1], kind=row[2], sessions=row[3], weekly_cap=row[4],
+        valid_days=row[5], scope=scope, sold_at=row[6], starts_on=row[7], expires_on=row[8],
+        activation_on_first_visit=row[9], pauses=pauses,
+    )  # fmt: skip
 
 
 def member_holdings(

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desk.domain.enums import LedgerKind, ProductKind
+from desk.domain.enums import BookingStatus, LedgerKind, ProductKind, SessionStatus
 from desk.domain.errors import NoEntitlement, NotFound
 from desk.domain.timeutil import local_date
 from desk.services import audit, holdings, pauses
 from desk.services.actor import Actor
 from desk.services.sales import ledger_balances
+from desk.services.seat_reads import Prepared, prepared_insert
 from desk.services.settings import get_policy
-from desk.store.models import Booking, LedgerEntry, Sale
+from desk.store.models import Booking, ClassSession, LedgerEntry, Sale, StudioSettings
 
 
 @dataclass(frozen=True)
@@ -140,3 +142,120 @@ def consume_for(
     )
     session.flush()
     return consumption_of(session, row), False
+
+
+# Check-in and its undo in as few statements as the rules allow, compiled once (see `Prepared`):
+# the booking with its session and the studio's timezone in one read, the consume or restore row
+# inserted with ON CONFLICT DO NOTHING (the once-only indexes answer "already done" without a
+# savepoint), the booking updated in place, and the balance known from the read that chose it.
+_B, _CS, _L = Booking.__table__.c, ClassSession.__table__.c, LedgerEntry.__table__.c
+_ALL = LedgerEntry.__table__.alias("all_rows")
+_STATE = Prepared(
+    select(
+        _B.id,
+        _B.member_id,
+        _B.status,
+        _B.completion_round,
+        _B.is_drop_in,
+        _CS.status,
+        _CS.starts_at,
+        _CS.service_id,
+        StudioSettings.__table__.c.timezone,
+    )
+    .select_from(Booking.__table__.join(ClassSession.__table__))
+    .join(StudioSettings.__table__, StudioSettings.__table__.c.id == 1)
+    .where(_B.id == bindparam("booking_id"))
+)
+_CONSUMED = Prepared(
+    select(
+        _L.sale_id,
+        _L.delta,
+        Sale.__table__.c.kind,
+        Sale.__table__.c.product_name,
+        select(func.coalesce(func.sum(_ALL.c.delta), 0))
+        .where(_ALL.c.sale_id == _L.sale_id)
+        .scalar_subquery(),
+    )
+    .join_from(LedgerEntry.__table__, Sale.__table__)
+    .where(
+        _L.kind == LedgerKind.CONSUME,
+        _L.booking_id == bindparam("booking_id"),
+        _L.completion_round == bindparam("round"),
+    )
+)
+_INSERT_ROW = prepared_insert(LedgerEntry.__table__, returning=_L.id, skip_conflicts=True)
+_SET_STATUS = Prepared(
+    update(cast(Table, Booking.__table__))
+    .where(_B.id == bindparam("booking_id"))
+    .values(
+        status=bindparam("new_status", type_=_B.status.type),
+        status_changed_at=bindparam("changed_at", type_=_B.status_changed_at.type),
+        is_drop_in=bindparam("drop_in", type_=_B.is_drop_in.type),
+        completion_round=bindparam("new_round", type_=_B.completion_round.type),
+    )
+)
+
+
+@dataclass(frozen=True)
+class BookingState:
+    """What a check-in or its undo needs to know about the booking, read in one statement."""
+
+    booking_id: int
+    member_id: int
+    status: BookingStatus
+    completion_round: int
+    is_drop_in: bool
+    session_status: SessionStatus
+    starts_at: datetime
+    service_id: int
+    timezone: str
+
+
+def booking_state(session: Session, booking_id: int) -> BookingState:
+    session.flush()  # the statements here skip the ORM: they must see the caller's changes
+    row = _STATE.first(session, {"booking_id": booking_id})
+    if row is None:
+        load_booking(session, booking_id)  # NotFound, or a studio with no settings row yet
+        get_policy(session)
+        session.flush()
+        row = _STATE.first(session, {"booking_id": booking_id})
+        assert row is not None
+    return BookingState(*row)
+
+
+def insert_ledger_row(session: Session, values: dict[str, object]) -> int | None:
+    """A consume or restore row; None (nothing written) when that round already has one."""
+    row_id: int | None = _INSERT_ROW.scalar(session, values)
+    return row_id
+
+
+def set_booking(
+    session: Session,
+    state: BookingState,
+    *,
+    status: BookingStatus,
+    now: datetime,
+    drop_in: bool,
+    completion_round: int,
+) -> None:
+    """Write the booking's new status (and the ORM's copy, if the caller holds one, is expired)."""
+    _SET_STATUS.write(
+        session,
+        {
+            "booking_id": state.booking_id, "new_status": status, "changed_at": now,
+            "drop_in": drop_in, "new_round": completion_round,
+        },
+    )  # fmt: skip
+    held = session.identity_map.get(session.identity_key(Booking, state.booking_id))
+    if held is not None:
+        session.expire(held)
+
+
+def consumed_in(session: Session, booking_id: int, rnd: int) -> Consumption | None:
+    """The consume row of a completion round as a consumption, with the balance as it stands."""
+    row = _CONSUMED.first(session, {"booking_id": booking_id, "round": rnd})
+    if row is None:
+        return None
+    sale_id, delta, kind, name, balance = row
+    remaining = int(balance) if kind is ProductKind.PACKAGE else None
+    return Consumption(sale_id, name, delta, remaining, unpaid=False)

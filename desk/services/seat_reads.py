@@ -10,6 +10,7 @@ ORM changes first (these statements do not autoflush).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -32,6 +33,7 @@ from desk.domain.enums import (
     WaitlistStatus,
 )
 from desk.domain.errors import NotFound
+from desk.services.actor import Actor
 from desk.services.settings import StudioPolicy, get_policy
 from desk.store.models import (
     AuditEntry,
@@ -104,14 +106,13 @@ class Prepared:
         return _Form(compiled.string, order, binders, fixed, readers)
 
     def _execute(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, _Form]:
-        conn: Connection = session.connection()
-        dialect = conn.dialect
+        dbapi, dialect = _dbapi_connection(session)
         form = self._form(dialect)
         values = dict(form.fixed)
         for name, bind in form.binders.items():
             values[name] = bind(params[name]) if bind else params[name]
         args: Any = values if form.order is None else [values[name] for name in form.order]
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = dbapi.cursor()
         try:
             cursor.execute(form.sql, args)
         except dialect.loaded_dbapi.Error as exc:
@@ -148,6 +149,25 @@ class Prepared:
             return int(cursor.rowcount)
         finally:
             cursor.close()
+
+
+_LINK = "desk.prepared_connection"
+
+
+def _dbapi_connection(session: Session) -> tuple[Any, Dialect]:
+    """The DBAPI connection of the session's transaction (beginning it if need be).
+
+    Asking the session for its connection costs more than a short read itself, so it is kept
+    in `session.info` with the transaction it belongs to: a new transaction asks again.
+    """
+    transaction = session.get_transaction()
+    link = session.info.get(_LINK)
+    if link is not None and transaction is not None and link[0] is transaction:
+        return link[1], link[2]
+    conn: Connection = session.connection()
+    dbapi = conn.connection.dbapi_connection
+    session.info[_LINK] = (session.get_transaction(), dbapi, conn.dialect)
+    return dbapi, conn.dialect
 
 
 def literal_in(column: ColumnElement[Any], values: object) -> TextClause:
@@ -398,6 +418,22 @@ def insert_booking(session: Session, values: dict[str, object]) -> int | None:
     return booking_id
 
 
-def insert_audit(session: Session, values: dict[str, object]) -> None:
-    """One audit row, written at once (the caller builds the same columns `audit.record` does)."""
-    _AUDIT.write(session, values)
+def insert_audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    now: datetime,
+    **detail: Any,
+) -> None:
+    """The row `audit.record` writes, inserted at once (no ORM object to flush at commit)."""
+    _AUDIT.write(
+        session,
+        {
+            "at": now, "staff_user_id": actor.staff_user_id, "actor": actor.label,
+            "action": action, "entity": entity, "entity_id": entity_id,
+            "detail": json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True),
+        },
+    )  # fmt: skip

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import factories as f
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from desk.domain.enums import ProductKind, ServiceKind, StaffRole, WaitlistMode
 from desk.services import booking, sales
@@ -146,3 +148,24 @@ def scene(db: Database) -> Scene:
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+@contextmanager
+def sqlite_statements(db: Database) -> Iterator[list[str]]:
+    """Every statement SQLite runs for `db`'s sessions opened inside the block (its trace
+    callback): those the desk runs straight on the DBAPI cursor count too."""
+    sent: list[str] = []
+
+    def trace(dbapi_conn: sqlite3.Connection, *_args: Any) -> None:
+        dbapi_conn.set_trace_callback(sent.append)
+
+    def untrace(dbapi_conn: sqlite3.Connection, *_args: Any) -> None:
+        dbapi_conn.set_trace_callback(None)
+
+    event.listen(db.engine, "checkout", trace)
+    event.listen(db.engine, "checkin", untrace)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "checkout", trace)
+        event.remove(db.engine, "checkin", untrace)
