@@ -1,8 +1,9 @@
 """Webhook bodies into the store: persist the raw bytes first, then process every item.
 
-Two transactions on purpose: the raw body commits before anything can go wrong with its
-contents, so answering 200 is safe even if processing fails (housekeeping retries unprocessed
-bodies). Each item is processed in its own savepoint so one bad item never drops the others.
+One transaction: the raw body is inserted first and the processing runs in a savepoint after
+it, so whatever goes wrong with the contents rolls back to "body stored, not processed" and the
+body still commits; answering 200 is then safe (housekeeping retries unprocessed bodies). Each
+item is processed in its own savepoint inside that one, so one bad item never drops the others.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from relay import inbox_store, outbox_store
 from relay.db import Database
 from relay.models import WebhookDelivery
 from relay.normalize import iter_changes
+from relay.prepared import Prepared, Savepoint
 
 logger = logging.getLogger("relay.ingest")
 
@@ -52,47 +54,65 @@ class WebhookIngestor:
 
     def persist(self, body: bytes, now: float) -> int:
         with self._db.write() as session:
-            delivery = WebhookDelivery(received_at=now, body=body, processed=False)
-            session.add(delivery)
-            session.flush()
-            return delivery.id
+            return _insert_body(session, body, now)
+
+    def ingest(self, body: bytes, envelope: Any, now: float) -> IngestReport | int:
+        """Persist and process in one transaction: the report, or only the delivery id when
+        processing failed as a whole (the body is stored unprocessed for housekeeping)."""
+        with self._db.write() as session:
+            delivery_id = _insert_body(session, body, now)
+            try:
+                with Savepoint(session, "relay_delivery"):
+                    return self._process_in(session, delivery_id, envelope, now)
+            except Exception as exc:
+                logger.error("processing delivery %s failed: %s", delivery_id, type(exc).__name__)
+                return delivery_id
 
     def process(self, delivery_id: int, envelope: Any, now: float) -> IngestReport:
-        report = IngestReport(delivery_id)
         with self._db.write() as session:
-            for batch in iter_changes(envelope):
-                if batch.phone_number_id != self._phone_number_id:
-                    report.ignored_changes += 1  # another number on the same app
-                    continue
-                for error in batch.errors:
-                    logger.warning(
-                        "skipped %s in delivery %s: %s", error.where, delivery_id, error.problem
-                    )
-                report.malformed_items += len(batch.errors)
-                if batch.platform_error_codes:
-                    logger.warning(
-                        "platform errors %s in delivery %s", batch.platform_error_codes, delivery_id
-                    )
-                for message in batch.messages:
-                    cursor = _isolated(
-                        session, report, inbox_store.store_inbound, session, message, now
-                    )
-                    if isinstance(cursor, int):
-                        report.new_messages += 1
-                    elif cursor is None:
-                        report.duplicate_messages += 1
-                for status in batch.statuses:
-                    applied = _isolated(
-                        session, report, outbox_store.apply_status, session, status, now
-                    )
-                    if applied is True:
-                        report.statuses += 1
-                    elif applied is False or applied is None:
-                        report.duplicate_statuses += 1
-            delivery = session.get(WebhookDelivery, delivery_id)
-            if delivery is not None:
-                delivery.failed_items = report.failed_items
-                delivery.processed = report.failed_items == 0
+            return self._process_in(session, delivery_id, envelope, now)
+
+    def _process_in(
+        self, session: Session, delivery_id: int, envelope: Any, now: float
+    ) -> IngestReport:
+        report = IngestReport(delivery_id)
+        for batch in iter_changes(envelope):
+            if batch.phone_number_id != self._phone_number_id:
+                report.ignored_changes += 1  # another number on the same app
+                continue
+            for error in batch.errors:
+                logger.warning(
+                    "skipped %s in delivery %s: %s", error.where, delivery_id, error.problem
+                )
+            report.malformed_items += len(batch.errors)
+            if batch.platform_error_codes:
+                logger.warning(
+                    "platform errors %s in delivery %s", batch.platform_error_codes, delivery_id
+                )
+            for message in batch.messages:
+                cursor = _isolated(
+                    session, report, inbox_store.store_inbound, session, message, now
+                )
+                if isinstance(cursor, int):
+                    report.new_messages += 1
+                elif cursor is None:
+                    report.duplicate_messages += 1
+            for status in batch.statuses:
+                applied = _isolated(
+                    session, report, outbox_store.apply_status, session, status, now
+                )
+                if applied is True:
+                    report.statuses += 1
+                elif applied is False or applied is None:
+                    report.duplicate_statuses += 1
+        _MARK_PROCESSED.write(
+            session,
+            {
+                "delivery_id": delivery_id,
+                "failed_items": report.failed_items,
+                "processed": report.failed_items == 0,
+            },
+        )
         return report
 
     def reprocess_pending(self, received_before: float, now: float) -> list[IngestReport]:
@@ -119,6 +139,20 @@ class WebhookIngestor:
 
 
 _FAILED = object()
+_ADD_BODY = Prepared(
+    insert(WebhookDelivery)
+    .values(received_at=bindparam("now"), body=bindparam("body"), processed=False, failed_items=0)
+    .returning(WebhookDelivery.id)
+)
+_MARK_PROCESSED = Prepared(
+    update(WebhookDelivery)
+    .where(WebhookDelivery.id == bindparam("delivery_id"))
+    .values(failed_items=bindparam("failed_items"), processed=bindparam("processed"))
+)
+
+
+def _insert_body(session: Session, body: bytes, now: float) -> int:
+    return int(_ADD_BODY.scalar(session, {"now": now, "body": body}))
 
 
 def _isolated(session: Session, report: IngestReport, work: Callable[..., Any], *args: Any) -> Any:
@@ -126,7 +160,7 @@ def _isolated(session: Session, report: IngestReport, work: Callable[..., Any], 
 
     Returns what `work` returned, None for a duplicate that lost a race, or _FAILED."""
     try:
-        with session.begin_nested():
+        with Savepoint(session):
             return work(*args)
     except IntegrityError:
         return None  # a concurrent delivery stored the same item first

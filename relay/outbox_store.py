@@ -11,14 +11,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from relay import inbox_store
 from relay.db import rowcount
+from relay.inbox_store import WINDOW_SAFETY_SECONDS, WINDOW_SECONDS
 from relay.limits import ButtonsOut, ListOut, TemplateOut, TextOut, graph_payload
-from relay.models import OutboundMessage, StatusEvent
+from relay.models import Member, OutboundMessage, StatusEvent
 from relay.normalize import StatusUpdate
+from relay.prepared import Prepared
 
 RANK = {"queued": 0, "sending": 0, "unknown": 0, "sent": 1, "delivered": 2, "read": 3}
 TERMINAL = frozenset({"failed", "needs_template"})
@@ -51,6 +52,144 @@ def merge_status(current: str, incoming: str, error_code: int | None = None) -> 
     return None
 
 
+_ROW_COLUMNS = (
+    OutboundMessage.id,
+    OutboundMessage.status,
+    OutboundMessage.wamid,
+    OutboundMessage.wa_id,
+    OutboundMessage.error_code,
+    OutboundMessage.error_reason,
+    OutboundMessage.updated_at,
+)
+_VIEW_COLUMNS = (
+    OutboundMessage.key,
+    OutboundMessage.status,
+    OutboundMessage.wamid,
+    OutboundMessage.wa_id,
+    OutboundMessage.kind,
+    OutboundMessage.attempts,
+    OutboundMessage.error_code,
+    OutboundMessage.error_reason,
+    OutboundMessage.updated_at,
+)
+_VIEW_BY_KEY = Prepared(select(*_VIEW_COLUMNS).where(OutboundMessage.key == bindparam("key")))
+_ADD = Prepared(
+    insert(OutboundMessage).values(
+        {
+            column: bindparam(column.key)
+            for column in OutboundMessage.__table__.columns
+            if column.key not in ("id", "wamid", "wa_id", "error_code")
+        }
+    )
+)
+# Meta may answer with a wa_id that differs from the number we sent to (e.g. Brazil's ninth
+# digit); inbound messages then come from that wa_id, so it counts for the window too.
+_ALIASES = (
+    select(OutboundMessage.wa_id)
+    .where(
+        OutboundMessage.to_digits == bindparam("to"),
+        OutboundMessage.wa_id.is_not(None),
+        OutboundMessage.wa_id != "",
+    )
+    .scalar_subquery()
+)
+_LAST_INBOUND = Prepared(
+    select(func.max(Member.last_inbound_at)).where(
+        or_(Member.member_key == bindparam("to"), Member.member_key.in_(_ALIASES))
+    )
+)
+_WAITING = or_(OutboundMessage.status == "queued", OutboundMessage.status == "sending")
+_QUEUED = Prepared(
+    select(
+        OutboundMessage.id,
+        OutboundMessage.key,
+        OutboundMessage.to_digits,
+        OutboundMessage.kind,
+        OutboundMessage.payload_json,
+        OutboundMessage.attempts,
+        OutboundMessage.status,
+        OutboundMessage.next_attempt_at,
+    )
+    .where(_WAITING)
+    .order_by(OutboundMessage.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_CLAIM = Prepared(
+    update(OutboundMessage)
+    .where(OutboundMessage.id == bindparam("job_id"), OutboundMessage.status == "queued")
+    .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=bindparam("now"))
+)
+_ROW_BY_ID = Prepared(select(*_ROW_COLUMNS).where(OutboundMessage.id == bindparam("row_id")))
+_ROW_BY_WAMID = Prepared(select(*_ROW_COLUMNS).where(OutboundMessage.wamid == bindparam("wamid")))
+_ROW_BY_KEY = Prepared(select(*_ROW_COLUMNS).where(OutboundMessage.key == bindparam("key")))
+_SAVE_ROW = Prepared(
+    update(OutboundMessage)
+    .where(OutboundMessage.id == bindparam("row_id"))
+    .values({column: bindparam(column.key) for column in _ROW_COLUMNS[1:]})
+)
+_SETTLE = Prepared(
+    update(OutboundMessage)
+    .where(OutboundMessage.id == bindparam("row_id"), _WAITING)
+    .values(
+        status=bindparam("status"),
+        error_code=bindparam("error_code"),
+        error_reason=bindparam("error_reason"),
+        updated_at=bindparam("now"),
+        next_attempt_at=func.coalesce(bindparam("retry_at"), OutboundMessage.next_attempt_at),
+    )
+)
+_EARLY_STATUSES = Prepared(
+    select(StatusEvent.status, StatusEvent.error_code, StatusEvent.error_reason)
+    .where(StatusEvent.wamid == bindparam("wamid"))
+    .order_by(StatusEvent.id)
+)
+_STATUS_SEEN = Prepared(
+    select(StatusEvent.id).where(
+        StatusEvent.wamid == bindparam("wamid"), StatusEvent.status == bindparam("status")
+    )
+)
+_ADD_STATUS = Prepared(
+    insert(StatusEvent).values(
+        {
+            column: bindparam(column.key)
+            for column in StatusEvent.__table__.columns
+            if column.key != "id"
+        }
+    )
+)
+
+
+@dataclass
+class _Row:
+    """What status merging reads and writes of an outbound row."""
+
+    id: int
+    status: str
+    wamid: str | None
+    wa_id: str | None
+    error_code: int | None
+    error_reason: str | None
+    updated_at: float
+
+    def save(self, session: Session) -> None:
+        _SAVE_ROW.write(
+            session,
+            {
+                "row_id": self.id,
+                "status": self.status,
+                "wamid": self.wamid,
+                "wa_id": self.wa_id,
+                "error_code": self.error_code,
+                "error_reason": self.error_reason,
+                "updated_at": self.updated_at,
+            },
+        )
+
+
+def _row(found: tuple[Any, ...] | None) -> _Row | None:
+    return None if found is None else _Row(*found)
+
+
 def enqueue(
     session: Session,
     messages: list[TextOut | ButtonsOut | ListOut | TemplateOut],
@@ -59,69 +198,64 @@ def enqueue(
     """Insert new keys; a key seen before returns its first result and is never sent again."""
     results = []
     for message in messages:
-        row = session.scalar(select(OutboundMessage).where(OutboundMessage.key == message.key))
-        if row is None:
-            row = _new_row(session, message, now)
-            session.add(row)
-            session.flush()
-        results.append(status_view(row))
+        known = _VIEW_BY_KEY.first(session, {"key": message.key})
+        results.append(_view(known) if known is not None else _add(session, message, now))
     return results
 
 
-def _new_row(
+def _add(
     session: Session, message: TextOut | ButtonsOut | ListOut | TemplateOut, now: float
-) -> OutboundMessage:
-    row = OutboundMessage(
-        key=message.key,
-        to_digits=message.to_digits,
-        kind=message.kind,
-        payload_json=json.dumps(graph_payload(message), ensure_ascii=False),
-        status="queued",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+) -> dict[str, Any]:
+    status, reason = "queued", None
     # Refuse early so the desk can fall back to a template straight away; the sender checks
     # again at send time because the window can close while a message waits.
     if message.kind != "template" and not member_in_window(session, message.to_digits, now):
-        row.status = "needs_template"
-        row.error_reason = OUTSIDE_WINDOW_REASON
-    return row
+        status, reason = "needs_template", OUTSIDE_WINDOW_REASON
+    values = {
+        "key": message.key,
+        "to_digits": message.to_digits,
+        "kind": message.kind,
+        "payload_json": json.dumps(graph_payload(message), ensure_ascii=False),
+        "status": status,
+        "error_reason": reason,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    _ADD.write(session, values)
+    return _view((message.key, status, None, None, message.kind, 0, None, reason, now))
 
 
 def member_in_window(session: Session, to_digits: str, now: float) -> bool:
-    # Meta may answer with a wa_id that differs from the number we sent to (e.g. Brazil's
-    # ninth digit); inbound messages then come from that wa_id.
-    aliases = session.scalars(
-        select(OutboundMessage.wa_id)
-        .where(OutboundMessage.to_digits == to_digits, OutboundMessage.wa_id.is_not(None))
-        .distinct()
-    )
-    keys = [to_digits, *(a for a in aliases if a and a != to_digits)]
-    return inbox_store.in_window(session, keys, now)
+    last = _LAST_INBOUND.scalar(session, {"to": to_digits})
+    return last is not None and last > now - WINDOW_SECONDS + WINDOW_SAFETY_SECONDS
 
 
-def status_view(row: OutboundMessage) -> dict[str, Any]:
+def _view(row: tuple[Any, ...]) -> dict[str, Any]:
+    key, status, wamid, wa_id, kind, attempts, error_code, error_reason, updated_at = row
     error = None
-    if row.error_code is not None or row.error_reason:
-        error = {"code": row.error_code, "reason": row.error_reason}
+    if error_code is not None or error_reason:
+        error = {"code": error_code, "reason": error_reason}
     return {
-        "key": row.key,
+        "key": key,
         # "sending" is an internal claim; to the desk the message is still waiting.
-        "status": "queued" if row.status == "sending" else row.status,
-        "wamid": row.wamid,
-        "wa_id": row.wa_id,
-        "kind": row.kind,
-        "attempts": row.attempts,
+        "status": "queued" if status == "sending" else status,
+        "wamid": wamid,
+        "wa_id": wa_id,
+        "kind": kind,
+        "attempts": attempts,
         "error": error,
-        "updated_at": row.updated_at,
+        "updated_at": updated_at,
     }
 
 
 def statuses(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
-    rows = session.scalars(select(OutboundMessage).where(OutboundMessage.key.in_(keys)))
-    return {row.key: status_view(row) for row in rows}
+    if len(keys) == 1:
+        found = _VIEW_BY_KEY.first(session, {"key": keys[0]})
+        return {} if found is None else {keys[0]: _view(found)}
+    rows = session.execute(select(*_VIEW_COLUMNS).where(OutboundMessage.key.in_(keys)))
+    return {row[0]: _view(tuple(row)) for row in rows}
 
 
 def queued_heads(session: Session, now: float, limit: int) -> tuple[list[SendJob], float | None]:
@@ -129,45 +263,23 @@ def queued_heads(session: Session, now: float, limit: int) -> tuple[list[SendJob
 
     Only the head of each recipient's queue is eligible so a conversation keeps its order even
     when an earlier message is backing off."""
-    rows = session.scalars(
-        select(OutboundMessage)
-        .where(OutboundMessage.status.in_(("queued", "sending")))
-        .order_by(OutboundMessage.id)
-        .limit(limit)
-    )
-    heads: dict[str, OutboundMessage] = {}
-    for row in rows:
-        heads.setdefault(row.to_digits, row)
+    heads: dict[str, tuple[Any, ...]] = {}
+    for row in _QUEUED.rows(session, {"limit": limit}):
+        heads.setdefault(row[2], row)
     due, next_due = [], None
-    for row in heads.values():
-        if row.status != "queued":
+    for row_id, key, to_digits, kind, payload_json, attempts, status, next_at in heads.values():
+        if status != "queued":
             continue  # in flight: its recipient waits for the answer
-        if row.next_attempt_at <= now:
-            due.append(_job(row))
-        elif next_due is None or row.next_attempt_at < next_due:
-            next_due = row.next_attempt_at
+        if next_at <= now:
+            due.append(SendJob(row_id, key, to_digits, kind, json.loads(payload_json), attempts))
+        elif next_due is None or next_at < next_due:
+            next_due = next_at
     return due, next_due
-
-
-def _job(row: OutboundMessage) -> SendJob:
-    return SendJob(
-        id=row.id,
-        key=row.key,
-        to_digits=row.to_digits,
-        kind=row.kind,
-        payload=json.loads(row.payload_json),
-        attempts=row.attempts,
-    )
 
 
 def claim(session: Session, job_id: int, now: float) -> bool:
     """Mark a queued row as in flight; False if someone else moved it first."""
-    result = session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.id == job_id, OutboundMessage.status == "queued")
-        .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=now)
-    )
-    return rowcount(result) == 1
+    return _CLAIM.write(session, {"job_id": job_id, "now": now}) == 1
 
 
 def unclaim(session: Session, job_id: int, now: float) -> None:
@@ -197,16 +309,16 @@ def release_in_flight(session: Session, now: float, older_than: float | None = N
 
 
 def record_sent(session: Session, job_id: int, wamid: str, wa_id: str | None, now: float) -> None:
-    row = session.get(OutboundMessage, job_id)
+    row = _row(_ROW_BY_ID.first(session, {"row_id": job_id}))
     if row is None:
         return
     row.wamid = row.wamid or wamid
     row.wa_id = wa_id or row.wa_id
     _advance(row, "sent", None, None, now)
     # Statuses that raced ahead of our POST's answer were parked by wamid.
-    early = session.scalars(select(StatusEvent).where(StatusEvent.wamid == wamid))
-    for event in early:
-        _advance(row, event.status, event.error_code, event.error_reason, now)
+    for status, code, reason in _EARLY_STATUSES.rows(session, {"wamid": wamid}):
+        _advance(row, status, code, reason, now)
+    row.save(session)
 
 
 def record_outcome(
@@ -222,59 +334,56 @@ def record_outcome(
     """Settle an in-flight row: back to queued for a retry, or unknown/failed/needs_template.
 
     Ignored when a webhook status already moved the row on (it knows better than we do)."""
-    row = session.get(OutboundMessage, job_id)
-    if row is None or row.status not in ("sending", "queued"):
-        return
-    row.status = status
-    row.error_code = code
-    row.error_reason = reason
-    row.updated_at = now
-    if retry_at is not None:
-        row.next_attempt_at = retry_at
+    _SETTLE.write(
+        session,
+        {
+            "row_id": job_id,
+            "status": status,
+            "error_code": code,
+            "error_reason": reason,
+            "now": now,
+            "retry_at": retry_at,
+        },
+    )
 
 
 def apply_status(session: Session, update_: StatusUpdate, now: float) -> bool:
     """Record a webhook status once and move the matching outbound row forward."""
-    duplicate = select(StatusEvent.id).where(
-        StatusEvent.wamid == update_.wamid, StatusEvent.status == update_.status
-    )
-    if session.scalar(duplicate) is not None:
+    seen = _STATUS_SEEN.first(session, {"wamid": update_.wamid, "status": update_.status})
+    if seen is not None:
         return False
-    session.add(
-        StatusEvent(
-            wamid=update_.wamid,
-            status=update_.status,
-            recipient_id=update_.recipient_id,
-            callback_data=update_.callback_data,
-            error_code=update_.error_code,
-            error_reason=update_.error_reason,
-            wa_timestamp=update_.timestamp,
-            received_at=now,
-        )
+    _ADD_STATUS.write(
+        session,
+        {
+            "wamid": update_.wamid,
+            "status": update_.status,
+            "recipient_id": update_.recipient_id,
+            "callback_data": update_.callback_data,
+            "error_code": update_.error_code,
+            "error_reason": update_.error_reason,
+            "wa_timestamp": update_.timestamp,
+            "received_at": now,
+        },
     )
     row = _row_for_status(session, update_)
     if row is not None:
         row.wamid = row.wamid or update_.wamid
         _advance(row, update_.status, update_.error_code, update_.error_reason, now)
-    session.flush()
+        row.save(session)
     return True
 
 
-def _row_for_status(session: Session, update_: StatusUpdate) -> OutboundMessage | None:
-    row = session.scalar(select(OutboundMessage).where(OutboundMessage.wamid == update_.wamid))
+def _row_for_status(session: Session, update_: StatusUpdate) -> _Row | None:
+    row = _row(_ROW_BY_WAMID.first(session, {"wamid": update_.wamid}))
     if row is not None or not update_.callback_data:
         return row
-    row = session.scalar(
-        select(OutboundMessage).where(OutboundMessage.key == update_.callback_data)
-    )
+    row = _row(_ROW_BY_KEY.first(session, {"key": update_.callback_data}))
     if row is not None and row.wamid not in (None, update_.wamid):
         return None  # the key names a different message; trust the wamid we stored
     return row
 
 
-def _advance(
-    row: OutboundMessage, incoming: str, code: int | None, reason: str | None, now: float
-) -> None:
+def _advance(row: _Row, incoming: str, code: int | None, reason: str | None, now: float) -> None:
     new_status = merge_status(row.status, incoming, code)
     if new_status is None:
         return

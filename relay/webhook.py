@@ -70,21 +70,18 @@ async def receive(request: Request, runtime: Annotated[Runtime, Depends(get_runt
     if not isinstance(envelope, dict):
         return _error(400, "body is not a JSON object")
 
-    now = time.time()
     try:
-        delivery_id = await run_in_threadpool(runtime.ingestor.persist, body, now)
+        # Body and processing in one transaction (see relay/ingest.py): committed, the body
+        # is safe even if its processing failed, and Meta gets its 200.
+        report = await run_in_threadpool(runtime.ingestor.ingest, body, envelope, time.time())
     except Exception as exc:
         # Not 200: Meta keeps the delivery and retries it later.
         logger.error("could not persist webhook body: %s", type(exc).__name__)
         return _error(503, "could not store the delivery; retry later")
-
-    try:
-        report = await run_in_threadpool(runtime.ingestor.process, delivery_id, envelope, now)
-    except Exception as exc:
-        # The raw body is safe; housekeeping processes it again.
-        logger.error("processing delivery %s failed: %s", delivery_id, type(exc).__name__)
-        return JSONResponse({"status": "stored"})
-    logger.info("webhook %s", report.summary())
+    if isinstance(report, int):
+        return JSONResponse({"status": "stored"})  # housekeeping processes it again
+    if logger.isEnabledFor(logging.INFO):
+        logger.info("webhook %s", report.summary())
     if report.new_messages:
         runtime.notifier.notify()
     return JSONResponse({"status": "ok"})
