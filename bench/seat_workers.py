@@ -148,7 +148,7 @@ def count_statements(db: Database, staff_id: int, claims: list[Claim]) -> list[i
     """Statements each successful claim has SQLite run, BEGIN and COMMIT included.
 
     Counted by SQLite itself (the connection's trace callback), so statements the desk runs
-    straight on the DBAPI cursor (`desk.services.seat_reads.Prepared`) count too.
+    straight on the DBAPI cursor (`desk.store.prepared.Prepared`) count too.
     """
     desk = Actor.staff(staff_id, StaffRole.RECEPTION)
     sent = [0]

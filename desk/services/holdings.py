@@ -22,8 +22,8 @@ from desk.domain.enums import BookingStatus, LedgerKind, ProductKind, SessionSta
 from desk.domain.errors import NoEntitlement
 from desk.domain.timeutil import day_bounds, local_date, week_start
 from desk.services.sales import ledger_balances, member_sales, terms_of
-from desk.services.seat_reads import Prepared
 from desk.store.models import Booking, ClassSession, LedgerEntry, Sale, SalePause, sale_services
+from desk.store.prepared import Prepared
 
 #: Before any session: "since the beginning" for the statements that take a start.
 EARLIEST = datetime.min.replace(tzinfo=UTC)

@@ -21,9 +21,9 @@ from desk.domain.timeutil import local_date
 from desk.services import audit, holdings, pauses
 from desk.services.actor import Actor
 from desk.services.sales import ledger_balances
-from desk.services.seat_reads import Prepared, prepared_insert
 from desk.services.settings import get_policy
 from desk.store.models import Booking, ClassSession, LedgerEntry, Sale, StudioSettings
+from desk.store.prepared import Prepared, prepared_insert
 
 
 @dataclass(frozen=True)

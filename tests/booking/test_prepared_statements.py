@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from desk.domain.enums import BookingStatus, LedgerKind
 from desk.services import attendance
-from desk.services.seat_reads import Prepared, literal_in, prepared_insert
 from desk.store.models import Booking, ClassSession, LedgerEntry
+from desk.store.prepared import Prepared, literal_in, prepared_insert
 
 from .conftest import MONDAY_18, NOW, Scene, sqlite_statements
 
