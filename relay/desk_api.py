@@ -113,12 +113,11 @@ async def inbox(
     """Inbound events after `after`, oldest first; waits up to `wait` s for the first one."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, runtime.config.long_poll_max_seconds)
-    epoch = await run_in_threadpool(_read, runtime, inbox_store.counter_value, "epoch")
-    if after is None:
-        after = await run_in_threadpool(_read, runtime, inbox_store.counter_value, "inbox_acked")
     while True:
         wake = runtime.notifier.current()  # before the read, so no commit slips between
-        events = await run_in_threadpool(_read, runtime, inbox_store.events_after, after, limit)
+        epoch, after, events = await run_in_threadpool(
+            _read, runtime, inbox_store.inbox_page, after, limit
+        )
         remaining = deadline - loop.time()
         if events or remaining <= 0:
             break

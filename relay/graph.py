@@ -77,6 +77,12 @@ class GraphClient:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            # Proxy and CA settings come from the environment as usual, but read once per
+            # session: requests otherwise re-reads (and re-parses) them on every POST.
+            settings = session.merge_environment_settings(self._url, {}, None, None, None)
+            session.trust_env = False
+            session.proxies.update(settings["proxies"])
+            session.verify = settings["verify"]
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)

@@ -152,6 +152,16 @@ def _view(row: tuple[Any, ...]) -> dict[str, Any]:
     return view
 
 
+def inbox_page(
+    session: Session, after: int | None, limit: int
+) -> tuple[int, int, list[dict[str, Any]]]:
+    """The database's epoch, the cursor read from (default: the last acked) and the events."""
+    epoch = counter_value(session, "epoch")
+    if after is None:
+        after = counter_value(session, "inbox_acked")
+    return epoch, after, events_after(session, after, limit)
+
+
 def counter_value(session: Session, name: str) -> int:
     return int(_COUNTER.scalar(session, {"name": name}) or 0)
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from relay import outbox_store
 from relay.config import RelayConfig
@@ -23,6 +27,14 @@ logger = logging.getLogger("relay.sender")
 IDLE_SECONDS = 5.0  # safety net only: new work wakes the dispatcher immediately
 HEADS_PER_ROUND = 500
 AUTH_CODES = frozenset({0, 10, 190})
+
+
+@dataclass
+class _Pending:
+    """A result waiting for the next group commit, and what became of it."""
+
+    write: Callable[[Session], None]
+    error: Exception | None = None
 
 
 class Sender:
@@ -41,6 +53,9 @@ class Sender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(config.send_workers, thread_name_prefix="relay-send")
+        self._pending_lock = threading.Lock()  # guards _pending
+        self._pending: list[_Pending] = []
+        self._record_lock = threading.Lock()  # one group commit at a time
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -78,39 +93,57 @@ class Sender:
             self._wake.wait(max(0.001, min(delay, IDLE_SECONDS)))
 
     def dispatch(self) -> float:
-        """Start every send that is due and allowed; return seconds until the next one may be."""
+        """Start every send that is due and allowed; return seconds until the next one may be.
+
+        One read finds the due heads and checks their windows; one write claims every send
+        that may start, so a burst costs two transactions per round, not one per message."""
         with self._lock:
             self._throttle.prune()
             paused = self._throttle.paused_for()
         if paused > 0:
             return paused
         now = time.time()
+        delays: list[float] = []
+        starting: list[SendJob] = []
+        outside: list[SendJob] = []
         with self._db.read() as session:
             jobs, next_due = outbox_store.queued_heads(session, now, HEADS_PER_ROUND)
-        delays = [next_due - now] if next_due is not None else []
-        for job in jobs:
-            wait = self._try_start(job, now)
-            if wait is None:
-                continue
-            delays.append(wait)
-            with self._lock:
-                overall_empty = self._throttle.overall.wait_time() > 0
-            if overall_empty:
-                break  # nobody else can go either
-        return min(delays, default=IDLE_SECONDS)
-
-    def _try_start(self, job: SendJob, now: float) -> float | None:
-        """Start `job` if allowed: None when started or settled, else seconds to wait."""
-        if self._stop.is_set():
-            return None
-        with self._lock:
-            if job.to_digits in self._in_flight or len(self._in_flight) >= self._max_in_flight:
-                return None  # a finishing send wakes us
-        if job.kind != "template" and not self._in_window(job, now):
+            if next_due is not None:
+                delays.append(next_due - now)
+            for job in jobs:
+                if self._stop.is_set():
+                    break
+                if self._busy(job):
+                    continue  # a finishing send wakes us
+                if job.kind != "template" and not outbox_store.member_in_window(
+                    session, job.to_digits, now
+                ):
+                    outside.append(job)
+                    continue
+                wait = self._reserve(job)
+                if wait is None:
+                    starting.append(job)
+                elif wait > 0:
+                    delays.append(wait)
+                    with self._lock:
+                        overall_empty = self._throttle.overall.wait_time() > 0
+                    if overall_empty:
+                        break  # nobody else can go either
+        for job in outside:
             self._settle_safely(
                 job, SendResult(Outcome.NEEDS_TEMPLATE, reason=OUTSIDE_WINDOW_REASON)
             )
-            return None
+        self._claim_and_start(starting, now)
+        return min(delays, default=IDLE_SECONDS)
+
+    def _busy(self, job: SendJob) -> bool:
+        with self._lock:
+            return job.to_digits in self._in_flight or len(self._in_flight) >= self._max_in_flight
+
+    def _reserve(self, job: SendJob) -> float | None:
+        """Take a send slot for `job`: None when taken, 0 to skip it, else seconds to wait."""
+        if self._busy(job):
+            return 0.0
         with self._lock:
             if not self._throttle.try_acquire(job.to_digits):
                 return max(
@@ -119,17 +152,23 @@ class Sender:
                     0.001,
                 )
             self._in_flight.add(job.to_digits)
-        with self._db.write() as session:
-            claimed = outbox_store.claim(session, job.id, now)
-        if not claimed:
-            self._finished(job)
-            return None
-        self._pool.submit(self._send, job)
         return None
 
-    def _in_window(self, job: SendJob, now: float) -> bool:
-        with self._db.read() as session:
-            return outbox_store.member_in_window(session, job.to_digits, now)
+    def _claim_and_start(self, starting: list[SendJob], now: float) -> None:
+        if not starting:
+            return
+        try:
+            with self._db.write() as session:
+                claimed = {job.id for job in starting if outbox_store.claim(session, job.id, now)}
+        except Exception:
+            for job in starting:
+                self._finished(job)
+            raise
+        for job in starting:
+            if job.id in claimed:
+                self._pool.submit(self._send, job)
+            else:
+                self._finished(job)
 
     def _send(self, job: SendJob) -> None:
         try:
@@ -168,17 +207,19 @@ class Sender:
             if self._plan_retry(job, result, now):
                 return
             outcome = Outcome.FAILED  # out of attempts
-        with self._db.write() as session:
-            if outcome is Outcome.SENT and result.wamid:
-                outbox_store.record_sent(session, job.id, result.wamid, result.wa_id, now)
-                return
-            status = {
-                Outcome.NEEDS_TEMPLATE: "needs_template",
-                Outcome.UNKNOWN: "unknown",
-            }.get(outcome, "failed")
-            outbox_store.record_outcome(
-                session, job.id, status, now, code=result.code, reason=result.reason
+        if outcome is Outcome.SENT and result.wamid:
+            wamid, wa_id = result.wamid, result.wa_id
+            self._record(lambda s: outbox_store.record_sent(s, job.id, wamid, wa_id, now))
+            return
+        status = {
+            Outcome.NEEDS_TEMPLATE: "needs_template",
+            Outcome.UNKNOWN: "unknown",
+        }.get(outcome, "failed")
+        self._record(
+            lambda s: outbox_store.record_outcome(
+                s, job.id, status, now, code=result.code, reason=result.reason
             )
+        )
         if status == "failed":
             alert = " (check the access token / permissions)" if self._is_auth(result.code) else ""
             logger.error("message id=%s failed with code %s%s", job.id, result.code, alert)
@@ -194,9 +235,9 @@ class Sender:
         if result.outcome is Outcome.THROTTLED:
             with self._lock:
                 self._throttle.pause(delay)
-        with self._db.write() as session:
-            outbox_store.record_outcome(
-                session,
+        self._record(
+            lambda s: outbox_store.record_outcome(
+                s,
                 job.id,
                 "queued",
                 now,
@@ -204,7 +245,29 @@ class Sender:
                 reason=result.reason,
                 retry_at=now + delay,
             )
+        )
         return True
+
+    def _record(self, write: Callable[[Session], None]) -> None:
+        """Write one send's result, together with the results other workers are waiting to
+        write (a group commit): finishing sends share one transaction instead of queueing on
+        the write lock one by one. Returns once this result is committed, or raises why not."""
+        mine = _Pending(write)
+        with self._pending_lock:
+            self._pending.append(mine)
+        with self._record_lock:
+            with self._pending_lock:
+                batch, self._pending = self._pending, []
+            if batch:
+                try:
+                    with self._db.write() as session:
+                        for pending in batch:
+                            pending.write(session)
+                except Exception as exc:
+                    for pending in batch:
+                        pending.error = exc
+        if mine.error is not None:
+            raise mine.error
 
     @staticmethod
     def _is_auth(code: int | None) -> bool:
