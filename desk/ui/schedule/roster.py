@@ -89,6 +89,10 @@ class RosterPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        # Never narrower than its content (the action buttons): the scroll area only scrolls
+        # vertically, so anything wider would be cut off at the right edge.
+        bar = scroll.verticalScrollBar().sizeHint().width() + 2 * scroll.frameWidth()
+        self.setMinimumWidth(max(440, content.minimumSizeHint().width() + bar))
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
         self._undo_timer.timeout.connect(self._hide_undo)
