@@ -23,7 +23,7 @@ logger = logging.getLogger("relay.desk_api")
 _bearer = HTTPBearer(auto_error=False, description="The RELAY_DESK_TOKEN shared with the desk.")
 
 
-def require_desk(
+async def require_desk(  # async: no thread-pool hop for a comparison (see get_runtime)
     runtime: Annotated[Runtime, Depends(get_runtime)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:

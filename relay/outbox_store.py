@@ -34,8 +34,14 @@ class SendJob:
     key: str
     to_digits: str
     kind: str
-    payload: dict[str, Any]
+    payload_json: str
     attempts: int
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        # Parsed by the worker that sends it: a round reads many heads and starts only a few.
+        payload: dict[str, Any] = json.loads(self.payload_json)
+        return payload
 
 
 def merge_status(current: str, incoming: str, error_code: int | None = None) -> str | None:
@@ -271,7 +277,7 @@ def queued_heads(session: Session, now: float, limit: int) -> tuple[list[SendJob
         if status != "queued":
             continue  # in flight: its recipient waits for the answer
         if next_at <= now:
-            due.append(SendJob(row_id, key, to_digits, kind, json.loads(payload_json), attempts))
+            due.append(SendJob(row_id, key, to_digits, kind, payload_json, attempts))
         elif next_due is None or next_at < next_due:
             next_due = next_at
     return due, next_due

@@ -49,6 +49,7 @@ class Runtime:
     notifier: InboxNotifier = field(default_factory=InboxNotifier)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain `def` dependency in the thread pool, a thread hop per request.
     runtime: Runtime = request.app.state.runtime
     return runtime
