@@ -168,15 +168,15 @@ async def outbox_status(
 
 
 def _read(runtime: Runtime, query: Any, *args: Any) -> Any:
-    with runtime.db.read() as session:
+    with runtime.db.fast_read() as session:
         return query(session, *args)
 
 
 def _write(runtime: Runtime, command: Any, *args: Any) -> Any:
-    with runtime.db.write() as session:
+    with runtime.db.fast_write() as session:
         return command(session, *args)
 
 
 def _enqueue(runtime: Runtime, batch: OutboxBatch) -> list[dict[str, Any]]:
-    with runtime.db.write() as session:
+    with runtime.db.fast_write() as session:
         return outbox_store.enqueue(session, batch.messages, time.time())

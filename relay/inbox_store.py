@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, insert, select, update
-from sqlalchemy.orm import Session
 
 from relay.models import Counter, InboundEvent, Member
 from relay.normalize import InboundMessage
-from relay.prepared import Prepared
+from relay.prepared import Prepared, Runner
 
 WINDOW_SECONDS = 24 * 3600
 # Stop free-form sends a little before Meta closes the window: a message queued at 23:59:59
@@ -94,7 +93,7 @@ _VIEW_KEYS = (
 )
 
 
-def store_inbound(session: Session, message: InboundMessage, now: float) -> int | None:
+def store_inbound(session: Runner, message: InboundMessage, now: float) -> int | None:
     """Insert one message unless its wamid is known; returns its new cursor or None."""
     if _FIND_EVENT.first(session, {"wamid": message.wamid}) is not None:
         return None
@@ -123,7 +122,7 @@ def store_inbound(session: Session, message: InboundMessage, now: float) -> int 
     return cursor
 
 
-def _touch_member(session: Session, message: InboundMessage, now: float) -> None:
+def _touch_member(session: Runner, message: InboundMessage, now: float) -> None:
     key = message.member_key
     if key is None:
         return
@@ -141,7 +140,7 @@ def _touch_member(session: Session, message: InboundMessage, now: float) -> None
     )
 
 
-def events_after(session: Session, after: int, limit: int) -> list[dict[str, Any]]:
+def events_after(session: Runner, after: int, limit: int) -> list[dict[str, Any]]:
     rows = _EVENTS_AFTER.rows(session, {"after": after, "limit": limit})
     return [_view(row) for row in rows]
 
@@ -153,7 +152,7 @@ def _view(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def inbox_page(
-    session: Session, after: int | None, limit: int
+    session: Runner, after: int | None, limit: int
 ) -> tuple[int, int, list[dict[str, Any]]]:
     """The database's epoch, the cursor read from (default: the last acked) and the events."""
     epoch = counter_value(session, "epoch")
@@ -162,11 +161,11 @@ def inbox_page(
     return epoch, after, events_after(session, after, limit)
 
 
-def counter_value(session: Session, name: str) -> int:
+def counter_value(session: Runner, name: str) -> int:
     return int(_COUNTER.scalar(session, {"name": name}) or 0)
 
 
-def acknowledge(session: Session, cursor: int) -> int:
+def acknowledge(session: Runner, cursor: int) -> int:
     """Record that the desk durably processed everything up to `cursor`; never moves back."""
     issued = counter_value(session, "inbox")
     if cursor > issued:

@@ -16,13 +16,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from relay import inbox_store, outbox_store
 from relay.db import Database
 from relay.models import WebhookDelivery
 from relay.normalize import iter_changes
-from relay.prepared import Prepared, Savepoint
+from relay.prepared import Prepared, Runner, Savepoint
 
 logger = logging.getLogger("relay.ingest")
 
@@ -53,13 +52,13 @@ class WebhookIngestor:
         self._phone_number_id = phone_number_id
 
     def persist(self, body: bytes, now: float) -> int:
-        with self._db.write() as session:
+        with self._db.fast_write() as session:
             return _insert_body(session, body, now)
 
     def ingest(self, body: bytes, envelope: Any, now: float) -> IngestReport | int:
         """Persist and process in one transaction: the report, or only the delivery id when
         processing failed as a whole (the body is stored unprocessed for housekeeping)."""
-        with self._db.write() as session:
+        with self._db.fast_write() as session:
             delivery_id = _insert_body(session, body, now)
             try:
                 with Savepoint(session, "relay_delivery"):
@@ -69,11 +68,11 @@ class WebhookIngestor:
                 return delivery_id
 
     def process(self, delivery_id: int, envelope: Any, now: float) -> IngestReport:
-        with self._db.write() as session:
+        with self._db.fast_write() as session:
             return self._process_in(session, delivery_id, envelope, now)
 
     def _process_in(
-        self, session: Session, delivery_id: int, envelope: Any, now: float
+        self, session: Runner, delivery_id: int, envelope: Any, now: float
     ) -> IngestReport:
         report = IngestReport(delivery_id)
         for batch in iter_changes(envelope):
@@ -151,11 +150,11 @@ _MARK_PROCESSED = Prepared(
 )
 
 
-def _insert_body(session: Session, body: bytes, now: float) -> int:
+def _insert_body(session: Runner, body: bytes, now: float) -> int:
     return int(_ADD_BODY.scalar(session, {"now": now, "body": body}))
 
 
-def _isolated(session: Session, report: IngestReport, work: Callable[..., Any], *args: Any) -> Any:
+def _isolated(session: Runner, report: IngestReport, work: Callable[..., Any], *args: Any) -> Any:
     """Run one item's writes in a savepoint; a failure rolls back that item only.
 
     Returns what `work` returned, None for a duplicate that lost a race, or _FAILED."""

@@ -13,13 +13,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from relay import outbox_store
 from relay.config import RelayConfig
 from relay.db import Database
 from relay.graph import GraphClient, Outcome, SendResult
 from relay.outbox_store import OUTSIDE_WINDOW_REASON, SendJob
+from relay.prepared import Runner
 from relay.throttle import Throttle
 
 logger = logging.getLogger("relay.sender")
@@ -33,7 +32,7 @@ AUTH_CODES = frozenset({0, 10, 190})
 class _Pending:
     """A result waiting for the next group commit, and what became of it."""
 
-    write: Callable[[Session], None]
+    write: Callable[[Runner], None]
     error: Exception | None = None
 
 
@@ -106,7 +105,7 @@ class Sender:
         delays: list[float] = []
         starting: list[SendJob] = []
         outside: list[SendJob] = []
-        with self._db.read() as session:
+        with self._db.fast_read() as session:
             jobs, next_due = outbox_store.queued_heads(session, now, HEADS_PER_ROUND)
             if next_due is not None:
                 delays.append(next_due - now)
@@ -158,7 +157,7 @@ class Sender:
         if not starting:
             return
         try:
-            with self._db.write() as session:
+            with self._db.fast_write() as session:
                 claimed = {job.id for job in starting if outbox_store.claim(session, job.id, now)}
         except Exception:
             for job in starting:
@@ -248,7 +247,7 @@ class Sender:
         )
         return True
 
-    def _record(self, write: Callable[[Session], None]) -> None:
+    def _record(self, write: Callable[[Runner], None]) -> None:
         """Write one send's result, together with the results other workers are waiting to
         write (a group commit): finishing sends share one transaction instead of queueing on
         the write lock one by one. Returns once this result is committed, or raises why not."""
@@ -260,7 +259,7 @@ class Sender:
                 batch, self._pending = self._pending, []
             if batch:
                 try:
-                    with self._db.write() as session:
+                    with self._db.fast_write() as session:
                         for pending in batch:
                             pending.write(session)
                 except Exception as exc:

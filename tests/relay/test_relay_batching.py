@@ -16,14 +16,21 @@ from relay_harness import (
     text_message,
     wait_until,
 )
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from relay import retention
 from relay.graph import GraphClient
 from relay.models import InboundEvent, OutboundMessage, WebhookDelivery
+from relay.prepared import Prepared, Runner
 from relay.sender import Sender
 
 pytestmark = pytest.mark.e2e
+
+_RENAME = Prepared(
+    update(OutboundMessage)
+    .where(OutboundMessage.key == bindparam("key"))
+    .values(kind=bindparam("kind"))
+)
 
 
 @pytest.fixture
@@ -110,12 +117,8 @@ def test_group_commit_reports_a_failed_write_to_every_result_in_it(relay: RelayC
     errors: dict[str, BaseException | None] = {}
 
     def settle(name: str, fail: bool) -> None:
-        def write(session: object) -> None:
-            from sqlalchemy import update
-
-            session.execute(  # type: ignore[attr-defined]
-                update(OutboundMessage).where(OutboundMessage.key == "group").values(kind=name)
-            )
+        def write(tx: Runner) -> None:
+            _RENAME.write(tx, {"key": "group", "kind": name})
             if fail:
                 raise RuntimeError("disk full")
 
