@@ -128,6 +128,7 @@ def record_inbound(
 
 
 _INBOUND = cast(Table, InboundEvent.__table__)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 _INSERT_INBOUND = insert(_INBOUND).returning(_INBOUND.c.id)
 
 
@@ -163,20 +164,24 @@ def enqueue(
 ) -> str:
     """Queue a message for the relay. The key makes re-pushing it harmless."""
     kind = MessageKind(body["kind"])
-    row = OutboxMessage(
-        key=key or f"desk-{uuid.uuid4().hex}",
-        member_id=member_id,
-        to_wa_id=to_wa_id,
-        kind=kind,
-        body=json.dumps(dict(body), ensure_ascii=False),
-        preview=preview[:2000],
-        status=OutboxStatus.PENDING,
-        inbound_event_id=inbound_event_id,
-        created_by=created_by,
-        created_at=now or utcnow(),
+    key = key or f"desk-{uuid.uuid4().hex}"
+    # A plain INSERT: replies are written for every message on the sync path.
+    session.execute(
+        insert(_OUTBOX).values(
+            key=key,
+            member_id=member_id,
+            to_wa_id=to_wa_id,
+            kind=kind,
+            body=json.dumps(dict(body), ensure_ascii=False),
+            preview=preview[:2000],
+            status=OutboxStatus.PENDING,
+            error_reason="",
+            inbound_event_id=inbound_event_id,
+            created_by=created_by,
+            created_at=now or utcnow(),
+        )
     )
-    session.add(row)  # flushed with the rest of the transaction: one flush, not one per reply
-    return row.key
+    return key
 
 
 def _item(row: OutboxMessage) -> OutboxItem:
