@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from desk.domain import phone as phones
@@ -23,6 +23,7 @@ from desk.services import audit
 from desk.services.actor import Actor
 from desk.services.settings import get_policy
 from desk.store.models import Member
+from desk.store.prepared import Prepared
 from desk.store.types import utcnow
 
 #: Highest code point: "prefix" .. "prefix" + this bounds every string starting with prefix.
@@ -275,9 +276,12 @@ def find_by_phone(session: Session, *, phone: str) -> MemberProfile | None:
     return _profile(member) if member is not None else None
 
 
-#: The profile's columns as plain rows: the WhatsApp path reads a member per message, and
-#: building ORM objects (identity map, instrumentation) cost more than the query.
-_PROFILE_ROW = select(*(Member.__table__.c[name] for name in MemberProfile.__dataclass_fields__))
+#: The profile's columns, prepared: the WhatsApp path looks a member up for every message.
+_PROFILE_COLUMNS = [Member.__table__.c[name] for name in MemberProfile.__dataclass_fields__]
+_BY_WHATSAPP_ID = Prepared(
+    select(*_PROFILE_COLUMNS).where(Member.__table__.c.whatsapp_id == bindparam("digits"))
+)
+_BY_PHONE = Prepared(select(*_PROFILE_COLUMNS).where(Member.__table__.c.phone == bindparam("e164")))
 
 
 def find_by_whatsapp(session: Session, wa_id: str) -> MemberProfile | None:
@@ -285,12 +289,13 @@ def find_by_whatsapp(session: Session, wa_id: str) -> MemberProfile | None:
     digits = phones.digits(wa_id)
     if not digits:
         return None
-    row = session.execute(_PROFILE_ROW.where(Member.__table__.c.whatsapp_id == digits)).first()
+    session.flush()  # read beside the ORM: it must see pending changes
+    row = _BY_WHATSAPP_ID.first(session, {"digits": digits})
     if row is None:
         e164 = phones.from_whatsapp_id(digits)
         if e164 is not None:
-            row = session.execute(_PROFILE_ROW.where(Member.__table__.c.phone == e164)).first()
-    return MemberProfile(**row._mapping) if row is not None else None
+            row = _BY_PHONE.first(session, {"e164": e164})
+    return MemberProfile(*row) if row is not None else None
 
 
 def _escape(text: str) -> str:

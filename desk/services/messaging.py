@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import MessageKind, OutboxStatus
 from desk.store.models import DialogState, InboundEvent, OutboxMessage, SyncState
+from desk.store.prepared import Prepared, prepared_insert
 from desk.store.types import utcnow
 
 #: Order of delivery states; a status never moves backwards, FAILED is terminal.
@@ -129,7 +130,22 @@ def record_inbound(
 
 _INBOUND = cast(Table, InboundEvent.__table__)
 _OUTBOX = cast(Table, OutboxMessage.__table__)
-_INSERT_INBOUND = insert(_INBOUND).returning(_INBOUND.c.id)
+_DIALOGS = cast(Table, DialogState.__table__)
+# The sync path writes an event, its replies and a dialog row per message: compiled once, run
+# on the transaction's connection (desk.store.prepared). The callers flush ORM changes first.
+_INSERT_INBOUND = prepared_insert(_INBOUND, returning=_INBOUND.c.id)
+_INSERT_OUTBOX = prepared_insert(_OUTBOX)
+_INSERT_DIALOG = prepared_insert(_DIALOGS, with_key=True)
+_UPDATE_DIALOG = Prepared(
+    update(_DIALOGS)
+    .where(_DIALOGS.c.wa_id == bindparam("wa_id"))
+    .values({c.name: bindparam(c.name, type_=c.type) for c in _DIALOGS.c if not c.primary_key})
+)
+_DIALOG = Prepared(
+    select(_DIALOGS.c.state, _DIALOGS.c.language, _DIALOGS.c.expires_at).where(
+        _DIALOGS.c.wa_id == bindparam("wa_id")
+    )
+)
 
 
 def store_inbound(
@@ -145,7 +161,10 @@ def store_inbound(
     row = _inbound_row(
         payload, member_id=member_id, now=now, intent=intent, needs_staff=needs_staff
     )
-    event_id: int = session.execute(_INSERT_INBOUND, {**row, "created_at": now}).scalar_one()
+    session.flush()  # written beside the ORM: earlier changes go first
+    event_id: int = _INSERT_INBOUND.scalar(
+        session, {**row, "staff_read_at": None, "created_at": now}
+    )
     session.info.setdefault(_RECORDED, set()).add(payload.wamid)
     return event_id
 
@@ -165,22 +184,25 @@ def enqueue(
     """Queue a message for the relay. The key makes re-pushing it harmless."""
     kind = MessageKind(body["kind"])
     key = key or f"desk-{uuid.uuid4().hex}"
-    # A plain INSERT: replies are written for every message on the sync path.
-    session.execute(
-        insert(_OUTBOX).values(
-            key=key,
-            member_id=member_id,
-            to_wa_id=to_wa_id,
-            kind=kind,
-            body=json.dumps(dict(body), ensure_ascii=False),
-            preview=preview[:2000],
-            status=OutboxStatus.PENDING,
-            error_reason="",
-            inbound_event_id=inbound_event_id,
-            created_by=created_by,
-            created_at=now or utcnow(),
-        )
-    )
+    row = {
+        "key": key,
+        "member_id": member_id,
+        "to_wa_id": to_wa_id,
+        "kind": kind,
+        "body": json.dumps(dict(body), ensure_ascii=False),
+        "preview": preview[:2000],
+        "status": OutboxStatus.PENDING,
+        "wamid": None,
+        "error_code": None,
+        "error_reason": "",
+        "inbound_event_id": inbound_event_id,
+        "created_by": created_by,
+        "pushed_at": None,
+        "updated_at": None,
+        "created_at": now or utcnow(),
+    }
+    session.flush()  # the row is written beside the ORM: earlier changes go first
+    _INSERT_OUTBOX.write(session, row)
     return key
 
 
@@ -315,19 +337,17 @@ class Dialog:
     stored: bool = True
 
 
-_DIALOGS = cast(Table, DialogState.__table__)
-_DIALOG = select(_DIALOGS.c.state, _DIALOGS.c.language, _DIALOGS.c.expires_at)
-
-
 def load_dialog(session: Session, wa_id: str, *, now: datetime | None = None) -> Dialog:
     """The member's conversation state; an expired one reads as a fresh start."""
     now = now or utcnow()
-    row = session.execute(_DIALOG.where(_DIALOGS.c.wa_id == wa_id)).first()
+    session.flush()
+    row = _DIALOG.first(session, {"wa_id": wa_id})
     if row is None:
         return Dialog(wa_id=wa_id, state={}, language="en", stored=False)
-    if row.expires_at <= now:
-        return Dialog(wa_id=wa_id, state={}, language=row.language)
-    return Dialog(wa_id=wa_id, state=json.loads(row.state), language=row.language)
+    state, language, expires_at = row
+    if expires_at <= now:
+        return Dialog(wa_id=wa_id, state={}, language=language)
+    return Dialog(wa_id=wa_id, state=json.loads(state), language=language)
 
 
 def save_dialog(
@@ -346,14 +366,11 @@ def save_dialog(
         "expires_at": now + ttl,
         "updated_at": now,
     }
-    # Plain statements: one dialog row per message is written on the sync path.
-    if dialog.stored:
-        changed = session.execute(
-            update(_DIALOGS).where(_DIALOGS.c.wa_id == dialog.wa_id).values(values)
-        )
-        if getattr(changed, "rowcount", 0):
-            return
-    session.execute(insert(_DIALOGS).values(wa_id=dialog.wa_id, **values))
+    session.flush()  # written beside the ORM: earlier changes go first
+    values["wa_id"] = dialog.wa_id
+    if dialog.stored and _UPDATE_DIALOG.write(session, values):
+        return
+    _INSERT_DIALOG.write(session, values)
 
 
 def _sync_row(session: Session) -> SyncState:

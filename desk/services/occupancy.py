@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.enums import (
@@ -24,6 +24,7 @@ from desk.domain.errors import InvalidInput, NotFound
 from desk.domain.timeutil import day_bounds, require_aware
 from desk.services.settings import get_policy
 from desk.store.models import Booking, ClassSession, WaitlistEntry
+from desk.store.prepared import Prepared, literal_in
 from desk.store.types import utcnow
 
 
@@ -58,20 +59,26 @@ class Occupancy:
         return self.free == 0
 
 
-def _counts(sessions: ColumnElement[bool]) -> Select[ClassSession, int, int, int]:
+_CS = ClassSession.__table__.c
+
+
+def _counts(sessions: ColumnElement[bool]) -> Prepared:
     """Sessions matching `sessions` with their three counts, in one statement (`:now` bound)."""
     now: BindParameter[datetime] = bindparam("now")
     in_scope = select(ClassSession.id).where(sessions)
     booked = (
         select(Booking.class_session_id.label("sid"), func.count().label("n"))
-        .where(Booking.status.in_(SEAT_HOLDING_STATUSES), Booking.class_session_id.in_(in_scope))
+        .where(
+            literal_in(Booking.__table__.c.status, SEAT_HOLDING_STATUSES),
+            Booking.class_session_id.in_(in_scope),
+        )
         .group_by(Booking.class_session_id)
         .subquery()
     )
     waiting = (
         select(WaitlistEntry.class_session_id.label("sid"), func.count().label("n"))
         .where(
-            WaitlistEntry.status.in_(WAITLIST_OPEN_STATUSES),
+            literal_in(WaitlistEntry.__table__.c.status, WAITLIST_OPEN_STATUSES),
             WaitlistEntry.class_session_id.in_(in_scope),
         )
         .group_by(WaitlistEntry.class_session_id)
@@ -87,9 +94,18 @@ def _counts(sessions: ColumnElement[bool]) -> Select[ClassSession, int, int, int
         .group_by(WaitlistEntry.class_session_id)
         .subquery()
     )
-    return (
+    # Plain columns, run prepared: every schedule view and WhatsApp question asks for this.
+    return Prepared(
         select(
-            ClassSession,
+            _CS.id,
+            _CS.kind,
+            _CS.status,
+            _CS.service_id,
+            _CS.trainer_id,
+            _CS.room_id,
+            _CS.starts_at,
+            _CS.ends_at,
+            _CS.capacity,
             func.coalesce(booked.c.n, 0).label("booked"),
             func.coalesce(waiting.c.n, 0).label("waiting"),
             func.coalesce(offered.c.n, 0).label("offered"),
@@ -105,12 +121,12 @@ def _counts(sessions: ColumnElement[bool]) -> Select[ClassSession, int, int, int
 # Built once per shape and executed with its values: building this statement (three grouped
 # subqueries) cost more than running it, and the booking assistant asks for it on every request.
 @cache
-def _one_session() -> Select[ClassSession, int, int, int]:
+def _one_session() -> Prepared:
     return _counts(ClassSession.id == bindparam("class_session_id"))
 
 
 @cache
-def _between(include_cancelled: bool) -> Select[ClassSession, int, int, int]:
+def _between(include_cancelled: bool) -> Prepared:
     sessions = (ClassSession.starts_at >= bindparam("starts_from")) & (
         ClassSession.starts_at < bindparam("starts_before")
     )
@@ -119,27 +135,28 @@ def _between(include_cancelled: bool) -> Select[ClassSession, int, int, int]:
     return _counts(sessions)
 
 
-def _run(
-    session: Session, statement: Select[ClassSession, int, int, int], **values: object
-) -> list[Occupancy]:
-    rows = session.execute(statement, values).all()
+def _run(session: Session, statement: Prepared, **values: object) -> list[Occupancy]:
+    session.flush()  # the statement runs beside the ORM: it must see pending changes
     return [
         Occupancy(
-            class_session_id=cs.id,
-            kind=cs.kind,
-            status=cs.status,
-            service_id=cs.service_id,
-            trainer_id=cs.trainer_id,
-            room_id=cs.room_id,
-            starts_at=cs.starts_at,
-            ends_at=cs.ends_at,
-            capacity=cs.capacity,
+            class_session_id=sid,
+            kind=kind,
+            status=status,
+            service_id=service_id,
+            trainer_id=trainer_id,
+            room_id=room_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=capacity,
             booked=int(booked),
             waiting=int(waiting),
             on_offer=int(offered),
         )
-        for cs, booked, waiting, offered in rows
-    ]
+        for (
+            sid, kind, status, service_id, trainer_id, room_id, starts_at, ends_at, capacity,
+            booked, waiting, offered,
+        ) in statement.rows(session, values)
+    ]  # fmt: skip
 
 
 def occupancy(session: Session, *, class_session_id: int, now: datetime | None = None) -> Occupancy:

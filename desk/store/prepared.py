@@ -151,12 +151,17 @@ def literal_in(column: ColumnElement[Any], values: object) -> TextClause:
     return text(str(clause.compile(compile_kwargs={"literal_binds": True})))
 
 
-def prepared_insert(table: Any, *, returning: Any = None, skip_conflicts: bool = False) -> Prepared:
-    """An INSERT of every column but the key, each a parameter the caller must give (no
-    defaults filled in behind its back). `skip_conflicts`: a row a unique index refuses is not
-    written and returns nothing (ON CONFLICT DO NOTHING), so no savepoint is needed around it
-    (PostgreSQL aborts the whole transaction on a failed statement)."""
-    values = {c.name: bindparam(c.name, type_=c.type) for c in table.c if not c.primary_key}
+def prepared_insert(
+    table: Any, *, returning: Any = None, skip_conflicts: bool = False, with_key: bool = False
+) -> Prepared:
+    """An INSERT of every column but the key (`with_key`: the key too, for natural keys), each
+    a parameter the caller must give (no defaults filled in behind its back). `skip_conflicts`:
+    a row a unique index refuses is not written and returns nothing (ON CONFLICT DO NOTHING),
+    so no savepoint is needed around it (PostgreSQL aborts the whole transaction on a failed
+    statement)."""
+    values = {
+        c.name: bindparam(c.name, type_=c.type) for c in table.c if with_key or not c.primary_key
+    }
     by_dialect = {}
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql)):
         statement = dialect.insert(table).values(values)
