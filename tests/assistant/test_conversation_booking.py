@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import factories as f
 import pytest
+from sqlalchemy import event
 
+from desk.assistant.conversation import handle_inbound
 from desk.domain.enums import BookingStatus
 from desk.services import attendance, booking
+from desk.services.messaging import InboundPayload
 from desk.store.models import Service
 
 from .chat import ELIF, NOW, ZEYNEP, Studio, build_studio
@@ -177,3 +181,34 @@ def test_a_booking_that_overlaps_one_the_member_holds_is_refused_naming_it(
     assert not reply.needs_staff
     assert [b[0] for b in studio.bookings("elif")] == [studio.sessions["spin_fri18"]]
     assert spin
+
+
+def test_a_booking_request_stays_within_its_statement_budget(studio: Studio) -> None:
+    """The sync path's cost is mostly statements: a request that books a seat directly reads
+    and writes each thing once (a regression guard; it took 37 before the sync work).
+    Counted by SQLite itself: the prepared statements bypass SQLAlchemy's events."""
+    studio.chat(ELIF).send("hello")  # the dialog row exists, as for a member who wrote before
+    payload = InboundPayload(
+        wamid="wamid.BUDGET", wa_id=ELIF, message_type="text",
+        text="book me into reformer tomorrow at 18:00",
+    )  # fmt: skip
+    sent: list[str] = []
+
+    def trace(dbapi_conn: sqlite3.Connection, *_args: object) -> None:
+        dbapi_conn.set_trace_callback(sent.append)
+
+    def untrace(dbapi_conn: sqlite3.Connection, *_args: object) -> None:
+        dbapi_conn.set_trace_callback(None)
+
+    event.listen(studio.db.engine, "checkout", trace)
+    event.listen(studio.db.engine, "checkin", untrace)
+    try:
+        with studio.db.write() as s:
+            handle_inbound(s, payload, now=NOW)
+    finally:
+        event.remove(studio.db.engine, "checkout", trace)
+        event.remove(studio.db.engine, "checkin", untrace)
+    assert [b[0] for b in studio.bookings("elif")] == [studio.sessions["fri18"]]
+    work = [s for s in sent if not s.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+    # 3 of them (policy, services, trainers) are read once per batch of messages, not per message.
+    assert len(work) <= 17, "\n".join(work)
