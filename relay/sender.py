@@ -122,12 +122,12 @@ class Sender:
                 wait = self._reserve(job)
                 if wait is None:
                     starting.append(job)
-                elif wait > 0:
-                    delays.append(wait)
-                    with self._lock:
-                        overall_empty = self._throttle.overall.wait_time() > 0
-                    if overall_empty:
-                        break  # nobody else can go either
+                    continue
+                delays.append(wait)
+                with self._lock:
+                    overall_empty = self._throttle.overall.wait_time() > 0
+                if overall_empty:
+                    break  # nobody else can go either
         for job in outside:
             self._settle_safely(
                 job, SendResult(Outcome.NEEDS_TEMPLATE, reason=OUTSIDE_WINDOW_REASON)
@@ -140,9 +140,8 @@ class Sender:
             return job.to_digits in self._in_flight or len(self._in_flight) >= self._max_in_flight
 
     def _reserve(self, job: SendJob) -> float | None:
-        """Take a send slot for `job`: None when taken, 0 to skip it, else seconds to wait."""
-        if self._busy(job):
-            return 0.0
+        """Take a send slot for `job` (not busy: only this thread adds to _in_flight): None
+        when taken, else seconds until the throttle would allow it."""
         with self._lock:
             if not self._throttle.try_acquire(job.to_digits):
                 return max(
