@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -150,6 +151,7 @@ def _burst(
     return {
         "messages": count,
         "replies": len(arrived),
+        "unanswered": sorted(set(sent) - set(arrived))[:10],
         "graph_calls": stats["calls"],
         "post_failures": stats["failures"],
         "paced_per_s": rate or None,
@@ -204,18 +206,24 @@ def run(quick: bool) -> dict[str, Any]:
             relay.stop()
             whatsapp.stop()
             db.dispose()
-    return {
-        "name": "sync_burst",
-        "messages": count,
-        "baseline_echo": baseline,
-        "assistant_booking": burst,
-        "assistant_paced": paced,
-        "bookings": booked,
-        "graph_calls": baseline["graph_calls"] + burst["graph_calls"] + paced["graph_calls"],
-        "ratio_assistant_vs_echo": round(
-            burst["msgs_per_s"] / max(baseline["msgs_per_s"], 1e-6), 2
-        ),
-    }
+        result = {
+            "name": "sync_burst",
+            "messages": count,
+            "baseline_echo": baseline,
+            "assistant_booking": burst,
+            "assistant_paced": paced,
+            "bookings": booked,
+            "graph_calls": baseline["graph_calls"] + burst["graph_calls"] + paced["graph_calls"],
+            "ratio_assistant_vs_echo": round(
+                burst["msgs_per_s"] / max(baseline["msgs_per_s"], 1e-6), 2
+            ),
+        }
+        if not complete(result):  # keep the servers' logs: they say what went missing
+            kept = Path(tempfile.mkdtemp(prefix="sync-burst-logs-"))
+            for kept_file in [*workdir.glob("*.log"), *workdir.glob("*.sqlite3")]:
+                shutil.copy(kept_file, kept / kept_file.name)
+            result["logs"] = str(kept)
+    return result
 
 
 def _report(result: dict[str, Any]) -> str:
