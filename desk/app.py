@@ -54,10 +54,13 @@ def application() -> QApplication:
 def desk_context(
     background: Background, who: SignedIn, *, sync: SyncBridge | None = None
 ) -> DeskContext:
-    """Everything a screen is handed."""
+    """Everything a screen is handed (the studio's timezone read once, here)."""
+    tz = background.db.query(get_policy).tz
     if sync is None:
-        return DeskContext(background=background, who=who)
-    return DeskContext(background=background, who=who, send_queued_messages=sync.nudge)
+        return DeskContext(background=background, who=who, studio_tz=tz)
+    return DeskContext(
+        background=background, who=who, send_queued_messages=sync.nudge, studio_tz=tz
+    )
 
 
 def build_window(

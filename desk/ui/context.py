@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from desk.domain.enums import StaffRole
 from desk.services.actor import Actor
@@ -74,6 +75,10 @@ class SignedIn:
         return self.role is StaffRole.TRAINER
 
 
+#: Until the composition root says otherwise (contexts built outside `desk/app.py`).
+_UTC = ZoneInfo("UTC")
+
+
 def _no_sync() -> None:
     """A desk without the WhatsApp sync: queued messages wait for it to be set up."""
 
@@ -86,6 +91,13 @@ class DeskContext:
     #: Call after a write that queued a WhatsApp message (a waitlist offer): the sync, if it
     #: runs, sends it now instead of at its next round. Screens stay free of the sync itself.
     send_queued_messages: Callable[[], None] = _no_sync
+    #: The studio's timezone (Settings), read where the context is built so screens need no
+    #: database round-trip for "today". A new timezone applies from the next sign-in.
+    studio_tz: ZoneInfo = _UTC
 
     def now(self) -> datetime:
         return self.clock()
+
+    def today(self) -> date:
+        """The studio's date now: up to three hours after UTC midnight in Istanbul, say."""
+        return self.now().astimezone(self.studio_tz).date()

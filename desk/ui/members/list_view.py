@@ -45,7 +45,7 @@ class MembersPage(QWidget):
         self.search.setObjectName("MemberSearch")
         self.search.setPlaceholderText("Search by name or phone…")
         self.search.setClearButtonEnabled(True)
-        self.rows = member_list_model(self)
+        self.rows = member_list_model(ctx.studio_tz, self)
         self.list = table(self.rows)
         self.list.setObjectName("MemberList")
         for hidden in (2, 3, 4):

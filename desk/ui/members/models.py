@@ -11,8 +11,11 @@ from desk.services.sales import EntitlementView
 from desk.ui import formatting as fmt
 from desk.ui.table_model import Column, RowsModel
 
+_UTC = ZoneInfo("UTC")
 
-def member_list_model(parent=None) -> RowsModel[MemberProfile]:
+
+def member_list_model(tz: ZoneInfo = _UTC, parent=None) -> RowsModel[MemberProfile]:
+    """The member list; dates are the studio's days (`tz`), not UTC ones."""
     return RowsModel(
         [
             Column("Name", lambda m: m.full_name, sort=lambda m: search_key(m.full_name)),
@@ -25,7 +28,7 @@ def member_list_model(parent=None) -> RowsModel[MemberProfile]:
             ),
             Column(
                 "Member since",
-                lambda m: fmt.day(m.created_at.date()),
+                lambda m: fmt.day(m.created_at.astimezone(tz).date()),
                 sort=lambda m: m.created_at.isoformat(),
             ),
         ],
@@ -37,7 +40,8 @@ def _paused(view: EntitlementView) -> str:
     return f"until {fmt.day(view.paused_until)}" if view.paused_until else ""
 
 
-def entitlements_model(parent=None) -> RowsModel[EntitlementView]:
+def entitlements_model(tz: ZoneInfo = _UTC, parent=None) -> RowsModel[EntitlementView]:
+    """A member's packages and memberships; "Sold" is the studio's day of the sale (`tz`)."""
     return RowsModel(
         [
             Column("Product", lambda v: v.name),
@@ -61,7 +65,7 @@ def entitlements_model(parent=None) -> RowsModel[EntitlementView]:
             Column("Paused", _paused, tone=lambda v: "warn" if v.paused_until else None),
             Column(
                 "Sold",
-                lambda v: fmt.day(v.sold_at.date()),
+                lambda v: fmt.day(v.sold_at.astimezone(tz).date()),
                 sort=lambda v: v.sold_at.isoformat(),
                 tooltip=lambda v: (
                     f"Sold by {v.seller or v.channel.value}, {fmt.money(v.price_minor, v.currency)}"

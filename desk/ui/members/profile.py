@@ -111,7 +111,7 @@ class ProfileView(QWidget):
         for action in (self.adjust_button, self.pause_button):
             action.setVisible(self.ctx.who.may_manage_members)
         layout.addLayout(actions)
-        self.entitlements = entitlements_model(self)
+        self.entitlements = entitlements_model(self.ctx.studio_tz, self)
         self.entitlement_table = table(self.entitlements, sort_by=None)
         self.entitlement_table.setObjectName("Entitlements")
         header = self.entitlement_table.horizontalHeader()

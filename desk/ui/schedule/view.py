@@ -51,7 +51,7 @@ class ScheduleView(QWidget):
         self.columns_by = BY_ROOM
         self.calendar: Calendar | None = None
         self._focus_keys: list[tuple[str, int] | None] = [None]
-        self.anchor = ctx.now().date()
+        self.anchor = ctx.today()
         self._scrolled = False
         self.grid = ScheduleGrid()
         self.grid.session_clicked.connect(self.open_session)
@@ -146,7 +146,7 @@ class ScheduleView(QWidget):
         self.refresh()
 
     def go_today(self) -> None:
-        self.anchor = self.ctx.now().astimezone(self._tz()).date()
+        self.anchor = self.ctx.today()
         self._scrolled = False
         self.refresh()
 
@@ -168,9 +168,6 @@ class ScheduleView(QWidget):
         (self.room_toggle if by == BY_ROOM else self.trainer_toggle).setChecked(True)
         if self.calendar is not None:
             self._show(self.calendar)
-
-    def _tz(self):
-        return zone(self.calendar.timezone) if self.calendar else zone("UTC")
 
     # -- loading ------------------------------------------------------------------------------
 

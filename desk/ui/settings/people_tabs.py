@@ -165,7 +165,7 @@ class TrainersTab(EditorTab[TrainerView]):
         )
         self.hours_card.setEnabled(row is not None)
         if row is not None:
-            today = self.ctx.now().date()
+            today = self.ctx.today()
             self.ctx.background.read(lambda s: _hours(s, row.id, today), owner=self).success(
                 self._show_hours
             ).run()
@@ -190,7 +190,9 @@ class TrainersTab(EditorTab[TrainerView]):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             self.time_off.addItem(item)
-        today = QDate.currentDate()
+        # The desk's clock in the studio's zone, not the computer's date.
+        day = self.ctx.now().astimezone(_tz(hours.timezone)).date()
+        today = QDate(day.year, day.month, day.day)
         self.off_from.setDate(today)
         self.off_to.setDate(today)
         self.hours_loaded.emit(hours)
