@@ -133,6 +133,7 @@ def _burst(
     worker = SyncWorker(db, client, handler, long_poll_seconds=5.0, push_interval=0.05)
     worker.start()
     cpu_before = time.process_time()
+    relay_before = relay.cpu_seconds()
     try:
         whatsapp.burst(count=count, run=run, text=TEXT.format(hour=hour), rate=rate)
         deadline = time.monotonic() + 60 + count
@@ -141,6 +142,7 @@ def _burst(
                 break
             time.sleep(0.2)  # an HTTP call to the other process; arrival times are its own
         desk_cpu = time.process_time() - cpu_before
+        relay_after = relay.cpu_seconds()
     finally:
         worker.stop()
         client.close()
@@ -161,6 +163,9 @@ def _burst(
         # one core of the studio PC can answer, whatever the relay costs on this shared machine.
         "desk_cpu_ms_per_msg": round(desk_cpu * 1000 / count, 2),
         "desk_capacity_per_s": round(count / max(desk_cpu, 1e-6), 1),
+        "relay_cpu_ms_per_msg": round((relay_after - relay_before) * 1000 / count, 2)
+        if relay_after is not None and relay_before is not None
+        else None,
         "reply_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "reply_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1)
         if latencies
@@ -238,7 +243,8 @@ def _report(result: dict[str, Any]) -> str:
             f"{real['replies']} replies in {real['seconds']} s, "
             f"p50 reply {real['reply_p50_ms']} ms",
             f"    desk CPU per message {real['desk_cpu_ms_per_msg']} ms (all its threads) = "
-            f"{real['desk_capacity_per_s']:.0f} messages/s on one core",
+            f"{real['desk_capacity_per_s']:.0f} messages/s on one core; "
+            f"relay CPU per message {real['relay_cpu_ms_per_msg']} ms",
             f"  baseline, all at once:   {base['msgs_per_s']:.1f} messages/s "
             "(store + fixed reply), "
             f"{base['replies']} replies in {base['seconds']} s, "

@@ -106,6 +106,15 @@ class _Child:
     def wait_ready(self) -> None:
         wait_healthy(self.url, self.process, self._name)
 
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU the server has used so far (Linux /proc; None elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        # utime and stime are fields 14 and 15 of stat(5); after the ")" they are 12th and 13th.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
