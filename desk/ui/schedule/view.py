@@ -169,6 +169,10 @@ class ScheduleView(QWidget):
         if self.calendar is not None:
             self._show(self.calendar)
 
+    def _tz(self):
+        # desk/ui/screenshots.py places its shots in the shown calendar's zone.
+        return zone(self.calendar.timezone) if self.calendar else self.ctx.studio_tz
+
     # -- loading ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
