@@ -1,14 +1,15 @@
 """The WhatsApp conversation: one inbound message in, its effects and replies out.
 
 `handle_inbound` is the sync worker's event handler (`desk.sync.worker.EventHandler`). It runs
-inside the worker's ONE transaction per inbound event, which also holds the event row (whose
-unique wamid is the "processed" mark), so a message acts exactly once:
+inside the worker's transaction (a batch of events, each in its own savepoint), which also holds
+the event row (whose unique wamid is the "processed" mark), so a message acts exactly once:
 
-1. record the event, with the member found by WhatsApp id or phone;
-2. load the member's dialog state (a pending question expires after 30 minutes);
-3. read the message (`understand`), or the button/list/template choice it carries;
-4. act through the booking services as the member (`Actor.whatsapp`, channel WhatsApp);
-5. save the dialog state, flag the event for reception when needed, and queue the replies.
+1. find the member by WhatsApp id or phone, and load their dialog state (a pending question
+   expires after 30 minutes);
+2. read the message (`understand`), or the button/list/template choice it carries;
+3. act through the booking services as the member (`Actor.whatsapp`, channel WhatsApp);
+4. save the dialog state, record the event (with its intent, flagged for reception when
+   needed) and queue the replies.
 
 Reply keys are derived from the wamid (`r-<sha256 prefix>-<n>`), so a re-run of the same event
 after a rolled-back attempt queues the very same keys and the relay sends each reply once.
