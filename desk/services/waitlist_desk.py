@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from desk.domain.enums import StaffRole, WaitlistMode, WaitlistStatus
 from desk.domain.errors import InvalidInput, InvalidTransition, NotFound, WaitlistClosed
-from desk.domain.policies import offer_expires_at, waitlist_closes_at
-from desk.services import audit, seats
+from desk.domain.policies import waitlist_closes_at
+from desk.services import seats, waitlist_moves
 from desk.services.actor import Actor
 from desk.services.settings import get_policy
 from desk.services.waitlist_moves import open_entries
@@ -104,37 +104,12 @@ def offer_now(
     cs = seats.load_class_session(session, class_session_id)
     entry, position = _chosen(session, cs, entry_id)
     _refuse(session, cs, entry, now)
-    # The member accepts over WhatsApp later: they must be able to take the seat then as now.
-    admission = seats.admit(
-        session,
-        cs=cs,
-        member_id=entry.member_id,
-        channel=entry.channel,
-        actor=actor,
-        drop_in=False,
-        now=now,
-    )
-    policy = get_policy(session)
-    expires = offer_expires_at(
-        now=now,
-        hold_minutes=policy.waitlist_hold_minutes,
-        starts_at=cs.starts_at,
-        cutoff_minutes=policy.waitlist_cutoff_minutes,
-    )
-    entry.status = WaitlistStatus.OFFERED
-    entry.offered_at = now
-    entry.offer_expires_at = expires
-    entry.notified_at = None  # the sync worker's next round sends the offer
-    audit.record(
-        session,
-        actor,
-        "waitlist.offer_now",
-        "waitlist_entry",
-        entry.id,
-        now=now,
-        expires_at=expires,
+    admission = waitlist_moves.hold_seat(
+        session, cs, entry, actor=actor, now=now, action="waitlist.offer_now",
         class_session_id=cs.id,
-    )
+    )  # fmt: skip
+    expires = entry.offer_expires_at
+    assert expires is not None  # hold_seat just set it
     session.flush()
     return OfferSent(
         entry_id=entry.id,

@@ -30,6 +30,7 @@ from desk.domain.policies import (
 )
 from desk.services import audit, seats
 from desk.services.actor import SYSTEM, Actor
+from desk.services.seats import Admission
 from desk.services.settings import get_policy
 from desk.store.models import Booking, ClassSession, WaitlistEntry
 from desk.store.types import utcnow
@@ -119,14 +120,28 @@ def seat_member(
 
 
 def _offer(session: Session, cs: ClassSession, entry: WaitlistEntry, now: datetime) -> None:
-    """Hold the seat for the member for the studio's hold time."""
+    hold_seat(session, cs, entry, actor=SYSTEM, now=now, action="waitlist.offer")
+
+
+def hold_seat(
+    session: Session,
+    cs: ClassSession,
+    entry: WaitlistEntry,
+    *,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    **detail: object,
+) -> Admission:
+    """Hold the seat for the member for the studio's hold time; the sync worker's next round
+    sends the offer. The member must be able to take the seat when they accept, as now."""
     seats.refuse_if_overlapping(session, member_id=entry.member_id, cs=cs)
-    seats.admit(
+    admission = seats.admit(
         session,
         cs=cs,
         member_id=entry.member_id,
         channel=entry.channel,
-        actor=SYSTEM,
+        actor=actor,
         drop_in=False,
         now=now,
     )
@@ -142,13 +157,15 @@ def _offer(session: Session, cs: ClassSession, entry: WaitlistEntry, now: dateti
     entry.notified_at = None
     audit.record(
         session,
-        SYSTEM,
-        "waitlist.offer",
+        actor,
+        action,
         "waitlist_entry",
         entry.id,
         now=now,
         expires_at=entry.offer_expires_at,
+        **detail,
     )
+    return admission
 
 
 def _next_waiting(
