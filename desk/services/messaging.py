@@ -118,13 +118,16 @@ def record_inbound(
     needs_staff: bool = False,
 ) -> InboundEvent:
     """Store the event row; the caller checked `already_processed` in this same transaction."""
-    row = _inbound_row(
-        payload, member_id=member_id, now=now or utcnow(), intent=intent, needs_staff=needs_staff
+    event_id = store_inbound(
+        session,
+        payload,
+        member_id=member_id,
+        now=now or utcnow(),
+        intent=intent,
+        needs_staff=needs_staff,
     )
-    event = InboundEvent(**row)
-    session.add(event)
-    session.flush()
-    session.info.setdefault(_RECORDED, set()).add(payload.wamid)
+    event = session.get(InboundEvent, event_id)
+    assert event is not None  # just inserted in this transaction
     return event
 
 
