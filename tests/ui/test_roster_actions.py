@@ -10,12 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
-from desk.domain.enums import Channel, LedgerKind, ServiceKind, WaitlistMode, WaitlistStatus
-from desk.services import attendance, booking, cancellation, noshows, sales, settings, waitlist
+from desk.domain.enums import LedgerKind, ServiceKind, WaitlistStatus
+from desk.services import attendance, booking, noshows, sales, settings, waitlist
 from desk.services.actor import Actor
 from desk.store.models import LedgerEntry
 
 from . import test_roster
+from .test_offer_nudge import a_seat_to_offer
 from .test_roster import act, answer_next_box, open_class, seat_of
 
 pytestmark = pytest.mark.ui
@@ -111,27 +112,7 @@ def test_undo_and_check_in_lifts_the_restriction(qtbot, db, page, studio, clock)
 
 
 def test_reception_sends_a_waitlist_offer_now(qtbot, db, page, studio, clock):
-    class_id = studio.classes[0]
-    with db.write() as s:
-        settings.update_policy(s, actor=SYSTEM, waitlist_mode=WaitlistMode.OFFER)
-        crowd = [
-            booking.book(s, class_session_id=class_id, member_id=m, actor=SYSTEM, drop_in=True)
-            for m in studio.crowd
-        ]
-        for member_id in (studio.ayse, studio.bora):
-            sales.sell(s, member_id=member_id, product_id=studio.package10, actor=SYSTEM)
-            waitlist.join(
-                s,
-                class_session_id=class_id,
-                member_id=member_id,
-                actor=SYSTEM,
-                channel=Channel.DESK,
-                now=clock(),
-            )
-        cancellation.cancel(
-            s, booking_id=crowd[0].booking_id, actor=SYSTEM, waive=True, now=clock()
-        )
-    clock.set(clock() + timedelta(hours=1))  # Ayşe's 30-minute hold ran out unanswered
+    class_id = a_seat_to_offer(db, studio, clock)  # Ayşe's 30-minute hold ran out unanswered
     roster = open_class(qtbot, page, class_id)
     box = roster.booking
     assert box.waiting.count() == 2
