@@ -134,17 +134,17 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- desk report (desk/reports/cli_command.py) ---------------------------------------------
+# --- desk report (desk/report_command.py) ---------------------------------------------
 
 
 def _add_report(parser: argparse.ArgumentParser) -> None:
-    from desk.reports.cli_command import add_report_arguments
+    from desk.report_command import add_report_arguments
 
     add_report_arguments(parser)
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from desk.reports.cli_command import run_report_command
+    from desk.report_command import run_report_command
 
     return run_report_command(args)
 

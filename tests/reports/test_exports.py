@@ -12,7 +12,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
 from PySide6.QtPdf import QPdfDocument
 
-from desk.reports.cli_command import main
+from desk.report_command import main
 from desk.reports.csv_export import export_csv
 from desk.reports.documents import ReportRequest, build
 from desk.reports.progress import ExportCancelled, Progress
@@ -224,7 +224,7 @@ def test_pdf_through_the_command_line_process(db_path, occupancy_studio, tmp_pat
         [
             sys.executable,
             "-c",
-            "import sys; from desk.reports.cli_command import main; sys.exit(main(sys.argv[1:]))",
+            "import sys; from desk.report_command import main; sys.exit(main(sys.argv[1:]))",
             "report",
             "noshows",
             "--db",

@@ -146,7 +146,7 @@ def run_report_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m desk.reports.cli_command ...`) until `desk report` is wired."""
+    """Stand-alone entry (`python -m desk.report_command ...`); `desk report` is the usual way."""
     parser = argparse.ArgumentParser(prog="desk")
     add_report_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
