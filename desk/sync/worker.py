@@ -155,7 +155,6 @@ class SyncWorker:
         self._threads: list[threading.Thread] = []
         self._acked = -1
         self._acked_at = 0.0
-        self._epoch: int | None = None
         self._next_status_check = 0.0
 
     # --- pieces of a round, usable headless (`desk sync --once`) and from tests -------------
@@ -238,16 +237,16 @@ class SyncWorker:
             page = self._client.inbox(after=0, limit=PAGE, wait=0)
         if self._stop.is_set():
             return 0  # stopping: the relay serves these again next time
-        self._epoch = page.epoch
         events = page.events
         pending = events
         while pending:
             try:
-                done = self._db.run(functools.partial(self._process_batch, events=pending))
+                batch = functools.partial(self._process_batch, events=pending, epoch=page.epoch)
+                done = self._db.run(batch)
             except OperationalError:
                 raise
             except Exception:
-                self._process_event(pending[0])
+                self._process_event(pending[0], epoch=page.epoch)
                 done = 1
             pending = pending[done:]
             self.nudge()
@@ -257,7 +256,9 @@ class SyncWorker:
         self._acknowledge(last)
         return len(events)
 
-    def _process_batch(self, session: Session, *, events: list[dict[str, Any]]) -> int:
+    def _process_batch(
+        self, session: Session, *, events: list[dict[str, Any]], epoch: int | None
+    ) -> int:
         started = time.monotonic()
         seen = messaging.processed_among(session, (str(e.get("wamid") or "") for e in events))
         done = 0
@@ -276,7 +277,7 @@ class SyncWorker:
             done += 1
         # The cursor moves with the events it covers, in the same transaction.
         last = max(int(e["cursor"]) for e in events[:done])
-        messaging.advance_cursor(session, last, epoch=self._epoch)
+        messaging.advance_cursor(session, last, epoch=epoch)
         return done
 
     def _acknowledge(self, cursor: int) -> None:
@@ -298,13 +299,13 @@ class SyncWorker:
         self._acked = 0
         self._acked_at = 0.0
 
-    def _process_event(self, event: dict[str, Any]) -> None:
+    def _process_event(self, event: dict[str, Any], *, epoch: int | None) -> None:
         if not event.get("wamid"):
             logger.error("relay event %s has no message id; skipped", event.get("cursor"))
             self._db.run(lambda s: messaging.advance_cursor(s, int(event["cursor"])))
             return
         try:
-            self._db.run(functools.partial(self._process_alone, event=event))
+            self._db.run(functools.partial(self._process_alone, event=event, epoch=epoch))
         except OperationalError:
             raise  # the database itself is unwell: retry the event later, don't hand it off
         except Exception:
@@ -333,10 +334,10 @@ class SyncWorker:
             messaging.record_inbound(session, payload, member_id=None)
         seen.add(payload.wamid)
 
-    def _process_alone(self, session: Session, *, event: dict[str, Any]) -> None:
+    def _process_alone(self, session: Session, *, event: dict[str, Any], epoch: int | None) -> None:
         seen = messaging.processed_among(session, [str(event["wamid"])])
         self._process(session, event=event, seen=seen)
-        messaging.advance_cursor(session, int(event["cursor"]), epoch=self._epoch)
+        messaging.advance_cursor(session, int(event["cursor"]), epoch=epoch)
 
     def _hand_over(self, session: Session, *, event: dict[str, Any]) -> None:
         record_failed(session, payload_from_event(event))
