@@ -33,7 +33,7 @@ from desk.assistant import handlers_account as account
 from desk.assistant import handlers_booking as booking
 from desk.assistant import handlers_pt as pt
 from desk.assistant import handlers_waitlist as waitlist
-from desk.assistant import messages
+from desk.assistant import lookups, messages
 from desk.assistant.context import Turn, service_names
 from desk.assistant.dialog import Choice, Pending, State, parse_choice, when_from_json
 from desk.assistant.replies import Msg, greeting
@@ -120,16 +120,13 @@ def handle_inbound(
     _queue(turn, payload.wamid, event_id)
 
 
-#: session.info key: the active services, read once per transaction (a sync batch).
-_SERVICES = "assistant.services"
-
-
 def _services(session: Session) -> dict[int, ServiceView]:
-    cached = session.info.get(_SERVICES)
-    if cached is None:
-        cached = {s.id: s for s in catalog.list_services(session)}
-        session.info[_SERVICES] = cached
-    return dict(cached)
+    services = lookups.once_per_transaction(
+        session,
+        "assistant.services",
+        lambda: {s.id: s for s in catalog.list_services(session)},
+    )
+    return dict(services)
 
 
 def _storable(payload: InboundPayload) -> InboundPayload:

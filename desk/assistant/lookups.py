@@ -9,9 +9,10 @@ member another member's data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
@@ -33,6 +34,8 @@ from desk.store.models import (
     Trainer,
     WaitlistEntry,
 )
+
+T = TypeVar("T")
 
 #: How far ahead "when is there reformer?" looks when the member names no day.
 DEFAULT_HORIZON = timedelta(days=7)
@@ -84,16 +87,21 @@ def openings(
     ]  # fmt: skip
 
 
-#: session.info key: trainer names by id, read once per transaction (a sync batch).
-_TRAINERS = "assistant.trainer_names"
+def once_per_transaction(session: Session, key: str, load: Callable[[], T]) -> T:
+    """`load()` the first time a transaction (a sync batch) asks for `key`, then that value:
+    the studio's services and trainers do not change under a batch of messages."""
+    if key not in session.info:
+        session.info[key] = load()
+    value: T = session.info[key]
+    return value
 
 
 def trainer_names(session: Session) -> dict[int, str]:
-    names: dict[int, str] | None = session.info.get(_TRAINERS)
-    if names is None:
-        names = {tid: name for tid, name in session.execute(select(Trainer.id, Trainer.name))}
-        session.info[_TRAINERS] = names
-    return names
+    return once_per_transaction(
+        session,
+        "assistant.trainer_names",
+        lambda: {tid: name for tid, name in session.execute(select(Trainer.id, Trainer.name))},
+    )
 
 
 @dataclass(frozen=True)
